@@ -1,0 +1,40 @@
+"""Command line: ``python -m analyses [run|list|new] ...`` (nox wraps it).
+
+    python -m analyses run [NAME ...] [--force] [--profile quick|full] [--device auto|cpu|cuda] [--check]
+    python -m analyses list
+    python -m analyses new NAME
+"""
+
+import argparse
+import sys
+
+from analyses import _runner, _scaffold
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analyses", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run stale analyses (all when none is named) and freeze their results")
+    run.add_argument("names", nargs="*", metavar="NAME")
+    run.add_argument("--force", action="store_true", help="run even when the committed results are fresh")
+    run.add_argument("--profile", default="quick", help="quick (CPU, minutes; the default) or full (GPU runner)")
+    run.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
+    run.add_argument("--check", action="store_true",
+                     help="run nothing; exit 1 naming every analysis whose results are stale, missing or edited")
+    commands.add_parser("list", help="list analyses with their status")
+    new = commands.add_parser("new", help="scaffold a new analysis: package, page and test")
+    new.add_argument("name")
+    args = parser.parse_args(argv)
+
+    if args.command == "run":
+        return _runner.run(args.names, force=args.force, profile=args.profile, device=args.device, check=args.check)
+    if args.command == "list":
+        for name in _runner.names():
+            found = _runner.problems(name)
+            print(f"{name:24} {'; '.join(found) if found else 'up to date'} — {_runner.spec(name).title}")
+        return 0
+    return _scaffold.new(args.name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,280 @@
+"""MkDocs hook: numbers, tables, charts and provenance from frozen results into the prose.
+
+Pages write macros in double braces; code blocks and inline code are left alone:
+
+    {{ value exposure.images_per_year_essay }}       a computed value with its unit (hover: what it is)
+    {{ value exposure.words_heard_by_20 range }}     its low – high range; also: nounit, sig=N
+    {{ cite laion2b_en }}                            a catalog figure, linked to its source
+    {{ source laion2b_en }}                          the source's title, linked, with its locator
+    {{ chart exposure/headline }}                    an interactive chart with an SVG fallback
+    {{ table exposure/checks }}                      a table from a CSV, with a download link
+    {{ values exposure }}                            every value of an analysis, with its sources
+    {{ provenance exposure }}                        when, where and how the results were computed
+    {{ references }}                                 every catalog row, by file
+
+An unknown analysis, key, row, chart or table stops the build with the page
+and the macro named: the site never publishes a hole.
+"""
+
+import csv
+import html
+import json
+import pathlib
+import posixpath
+import re
+import shutil
+import sys
+
+from mkdocs.exceptions import PluginError
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from analyses import catalog  # noqa: E402
+from analyses._format import format_number, format_quantity  # noqa: E402
+
+RESULTS = ROOT / "docs" / "results"
+BUNDLE_CACHE = ROOT / ".cache"
+BUNDLE_SITE_PATH = "assets/javascripts/vega-bundle.js"
+MACRO = re.compile(r"\{\{\s*([a-z_]+)((?:\s+[^\s}]+)*)\s*\}\}")
+# Fenced code blocks and inline code spans are copied through untouched.
+CODE = re.compile(r"(^(?P<fence>```+|~~~+).*?^(?P=fence)[ \t]*$|`[^`\n]+`)", re.M | re.S)
+
+state: dict = {}
+
+
+def _load_results() -> dict:
+    loaded = {}
+    for path in sorted(RESULTS.glob("*/results.json")):
+        manifest = path.parent / "manifest.json"
+        loaded[path.parent.name] = {
+            "results": json.loads(path.read_text()),
+            "manifest": json.loads(manifest.read_text()) if manifest.is_file() else None,
+        }
+    return loaded
+
+
+def _vega_bundle() -> pathlib.Path:
+    """The Vega, Vega-Lite and vega-embed JavaScript, bundled once per vl-convert version (no CDN)."""
+    import vl_convert
+
+    path = BUNDLE_CACHE / f"vega-bundle-{vl_convert.__version__}.js"
+    if not path.is_file():
+        BUNDLE_CACHE.mkdir(exist_ok=True)
+        path.write_text(vl_convert.javascript_bundle())
+    return path
+
+
+def on_config(config):
+    try:
+        state["catalog"] = catalog.load()
+    except catalog.CatalogError as error:
+        raise PluginError(f"catalog: {error}") from None
+    state["results"] = _load_results()
+    state["bundle"] = _vega_bundle()
+    return config
+
+
+def on_post_build(config):
+    target = pathlib.Path(config["site_dir"]) / BUNDLE_SITE_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(state["bundle"], target)
+
+
+# ---------------------------------------------------------------- helpers
+
+class MacroError(Exception):
+    pass
+
+
+def _rel(page, target: str) -> str:
+    """URL of a site path relative to the page being rendered (use_directory_urls aware)."""
+    base = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
+    return posixpath.relpath(target, base or ".")
+
+
+def _rel_src(page, target: str) -> str:
+    """Path of a docs file relative to the page's source file: what Markdown links need."""
+    return posixpath.relpath(target, posixpath.dirname(page.file.src_uri) or ".")
+
+
+def _analysis(name: str) -> dict:
+    if name not in state["results"]:
+        raise MacroError(f"no results for analysis '{name}' (have: {', '.join(state['results']) or 'none'}); "
+                         f"run: nox -s analyses -- {name}")
+    return state["results"][name]
+
+
+def _split(ref: str, sep: str) -> tuple[str, str]:
+    if sep not in ref:
+        raise MacroError(f"expected ANALYSIS{sep}NAME, got '{ref}'")
+    return tuple(ref.split(sep, 1))
+
+
+def _options(args: list[str]) -> dict:
+    options = {}
+    for arg in args:
+        key, _, value = arg.partition("=")
+        if key not in {"range", "nounit", "sig"}:
+            raise MacroError(f"unknown option '{arg}' (use range, nounit, sig=N)")
+        options[key] = value or True
+    return options
+
+
+def _number_text(value, unit, low, high, options) -> str:
+    sig = int(options.get("sig", 3))
+    unit = "" if options.get("nounit") else unit
+    if options.get("range"):
+        if low is None:
+            raise MacroError("option 'range' on a figure that has no low/high")
+        return f"{format_number(low, sig)} – {format_quantity(high, unit, sig)}"
+    return format_quantity(value, unit, sig)
+
+
+# ---------------------------------------------------------------- macros
+
+def m_value(page, ref, *args):
+    name, key = _split(ref, ".")
+    values = _analysis(name)["results"]["values"]
+    if key not in values:
+        raise MacroError(f"unknown result '{ref}' (analysis '{name}' has: {', '.join(sorted(values))})")
+    v = values[key]
+    text = _number_text(v["value"], v["unit"], v.get("low"), v.get("high"), _options(args))
+    title = html.escape(f"{v['label']}. Computed by analysis '{name}'; click for its sources.", quote=True)
+    manifest = _analysis(name)["manifest"] or {"page": f"evidence/{name}.md"}
+    href = _rel(page, manifest["page"].removesuffix(".md") + "/") + f"#value-{key}"
+    return f'<a class="result" href="{href}" title="{title}">{html.escape(text)}</a>'
+
+
+def _row(row_id):
+    if row_id not in state["catalog"]:
+        raise MacroError(f"unknown catalog row '{row_id}'")
+    return state["catalog"][row_id]
+
+
+def m_cite(page, row_id, *args):
+    row = _row(row_id)
+    text = _number_text(row.value, row.unit, row.low, row.high, _options(args))
+    title = html.escape(f"{row.source} — {row.locator}", quote=True)
+    return f'<a class="cited" href="{html.escape(row.url)}" title="{title}">{html.escape(text)}</a>'
+
+
+def m_source(page, row_id):
+    row = _row(row_id)
+    return f'<a href="{html.escape(row.url)}">{html.escape(row.source)}</a> ({html.escape(row.locator)})'
+
+
+def m_chart(page, ref):
+    name, chart = _split(ref, "/")
+    charts = _analysis(name)["results"]["charts"]
+    if chart not in charts:
+        raise MacroError(f"unknown chart '{ref}' (analysis '{name}' has: {', '.join(sorted(charts))})")
+    c = charts[chart]
+    base = _rel(page, f"results/{name}")
+    desc = html.escape(c["description"], quote=True)
+    return (f'<figure class="chart" id="chart-{name}-{chart}">\n'
+            f'<div class="vega-chart" data-spec="{base}/{c["spec"]}" role="img" aria-label="{desc}">'
+            f'<img src="{base}/{c["svg"]}" alt="{desc}" loading="lazy"></div>\n'
+            f'<figcaption><strong>{html.escape(c["title"])}.</strong> {html.escape(c["description"])} '
+            f'<span class="chart-links"><a href="{base}/{c["data"]}" download>Data (CSV)</a> · '
+            f'<a href="{base}/{c["svg"]}" download>SVG</a> · '
+            f'<a href="{base}/{c["spec"]}" download>Vega-Lite spec</a></span></figcaption>\n</figure>')
+
+
+def _cell(text: str) -> str:
+    try:
+        return format_number(float(text))
+    except ValueError:
+        return text.replace("|", "\\|")
+
+
+def m_table(page, ref):
+    name, table = _split(ref, "/")
+    tables = _analysis(name)["results"]["tables"]
+    if table not in tables:
+        raise MacroError(f"unknown table '{ref}' (analysis '{name}' has: {', '.join(sorted(tables))})")
+    t = tables[table]
+    with open(RESULTS / name / t["file"], newline="") as f:
+        rows = list(csv.DictReader(f))
+    columns = [c for c in t["columns"] if not (c == "url" and "source" in t["columns"])]
+    lines = ["| " + " | ".join(c.replace("_", " ") for c in columns) + " |", "|" + "---|" * len(columns)]
+    for r in rows:
+        cells = []
+        for c in columns:
+            if c == "source" and "url" in r:
+                cells.append(f"[{_cell(r[c])}]({r['url']})")
+            else:
+                cells.append(_cell(r[c]))
+        lines.append("| " + " | ".join(cells) + " |")
+    link = _rel_src(page, f"results/{name}/{t['file']}")
+    return f"{chr(10).join(lines)}\n\n*{html.escape(t['title'])}.* [Download CSV]({link}){{: download }}\n"
+
+
+def m_values(page, name):
+    results = _analysis(name)["results"]["values"]
+    lines = ["| value | what it is | computed from |", "|---|---|---|"]
+    for key, v in sorted(results.items()):
+        text = _number_text(v["value"], v["unit"], v.get("low"), v.get("high"), {})
+        if "low" in v:
+            text += f" (range {_number_text(v['value'], v['unit'], v['low'], v['high'], {'range': True})})"
+        sources = ", ".join(f"[{s}]({state['catalog'][s].url} \"{html.escape(state['catalog'][s].source)}\")"
+                            if s in state["catalog"] else s for s in v["sources"]) or "other values above"
+        lines.append(f'| <span id="value-{key}"></span>`{key}`: {text} | {v["label"]} | {sources} |')
+    return "\n".join(lines) + "\n"
+
+
+def m_provenance(page, name):
+    m = _analysis(name)["manifest"]
+    if m is None:
+        raise MacroError(f"analysis '{name}' has no manifest.json; run: nox -s analyses -- {name}")
+    packages = ", ".join(f"{k} {v}" for k, v in sorted(m["packages"].items()))
+    return (f'!!! info "Provenance"\n'
+            f"    Computed on {m['started_utc'].replace('T', ' ')} UTC in {m['wall_time_s']:.1f} s, "
+            f"profile `{m['profile']}`, on {m['device']} ({m['device_name']}), Python {m['python']}, {packages}.\n"
+            f"    Code at commit `{m['git_commit'][:12]}`; input hash `{m['input_hash'][:16]}` "
+            f"([manifest]({_rel_src(page, f'results/{name}/manifest.json')})).\n"
+            f"    Re-run with `nox -s analyses -- {name} --force`.\n")
+
+
+def m_references(page):
+    out = []
+    for file in sorted({r.file for r in state["catalog"].values()}):
+        out.append(f"### Catalog `{file}.yaml`\n\n| id | figure | what it counts | source | where |\n|---|---|---|---|---|")
+        for row in sorted((r for r in state["catalog"].values() if r.file == file), key=lambda r: r.id):
+            figure = _number_text(row.value, row.unit, row.low, row.high, {"range": True} if row.low is not None else {})
+            out.append(f'| <span id="{row.id}"></span>`{row.id}` | {figure} ({row.kind.replace("_", " ")}) | '
+                       f"{row.counts.replace('|', '/')} | [{row.source.replace('|', '/')}]({row.url}) | "
+                       f"{row.locator.replace('|', '/')} (read {row.accessed}) |")
+        out.append("")
+    return "\n".join(out)
+
+
+MACROS = {"value": m_value, "cite": m_cite, "source": m_source, "chart": m_chart, "table": m_table,
+          "values": m_values, "provenance": m_provenance, "references": m_references}
+
+
+def expand(markdown: str, page) -> str:
+    def one(match):
+        name, args = match.group(1), match.group(2).split()
+        if name not in MACROS:
+            raise MacroError(f"unknown macro '{name}' (known: {', '.join(MACROS)})")
+        try:
+            return MACROS[name](page, *args)
+        except TypeError:
+            raise MacroError(f"wrong arguments to '{name}': {' '.join(args) or '(none)'}") from None
+
+    pieces, last = [], 0
+    for match in CODE.finditer(markdown):
+        pieces.append(MACRO.sub(one, markdown[last:match.start()]))
+        pieces.append(match.group(0))
+        last = match.end()
+    pieces.append(MACRO.sub(one, markdown[last:]))
+    return "".join(pieces)
+
+
+def on_page_markdown(markdown, page, config, files):
+    try:
+        return expand(markdown, page)
+    except MacroError as error:
+        raise PluginError(f"{page.file.src_uri}: {error}") from None

@@ -1,0 +1,123 @@
+"""``python -m analyses new NAME``: a new analysis that builds and passes at once.
+
+Writes ``analyses/NAME/`` (spec and analysis), ``docs/evidence/NAME.md`` and
+``tests/test_NAME.py``, adds the page to the navigation in ``mkdocs.yml``, and
+runs the analysis once so its results exist. The starting analysis charts a few
+rows of the exposure catalog; replace it with your own.
+"""
+
+import keyword
+import re
+import sys
+
+from analyses import _runner
+
+NAV_MARKER = "      # new analyses: keep this line last in the Evidence section"
+
+INIT = '''from analyses._runner import Spec
+
+SPEC = Spec(
+    title="{title}",
+    # Which arguments of the sources this analysis tests: ids from analyses/arguments.py.
+    tests=("essay.exposure",),
+    page="evidence/{name}.md",
+    # Catalog files it reads (analyses/catalog/<file>.yaml): part of its input hash.
+    catalog=("exposure",),
+    # "quick" must run on a 2-core CPU in minutes; add "full" for a GPU runner.
+    profiles={{"quick": {{"rows": ["gpt3_tokens", "chinchilla_tokens", "llama2_tokens", "llama3_tokens"]}}}},
+)
+'''
+
+ANALYSIS = '''"""{title}.
+
+Replace this starting point with your analysis: pure compute functions first
+(each with a test in tests/test_{name}.py), then run(ctx), which records values,
+tables and charts. Cite every formula and every figure's source.
+"""
+
+
+def tokens_per_word(words_per_token: float) -> float:
+    """0.75 words/token -> 1.333 tokens/word."""
+    return 1 / words_per_token
+
+
+def run(ctx) -> None:
+    import altair as alt
+
+    ctx.step("reading catalog rows")
+    rows = [ctx.row(row_id) for row_id in ctx.params["rows"]]
+    table = [{{"row": r.id, "tokens": r.value, "source": r.source}} for r in rows]
+    ctx.results.table("training_tokens", table, "Training tokens of a few language models")
+    ctx.results.value("tokens_per_word", tokens_per_word(ctx.row("words_per_token").value), "tokens/word",
+                      "Tokens per English word (OpenAI rule of thumb)", sources=("words_per_token",))
+
+    ctx.step("charting")
+    chart = alt.Chart(alt.Data(values=table)).mark_bar().encode(
+        x=alt.X("tokens:Q", scale=alt.Scale(type="log"), title="Training tokens (log scale)"),
+        y=alt.Y("row:N", sort=None, title=None),
+        tooltip=["row:N", alt.Tooltip("tokens:Q", format=".3~s"), "source:N"],
+    ).properties(width=520, height=160)
+    ctx.results.chart("training_tokens", chart, "Training tokens",
+                      "Bars on a log scale, one per model, of the tokens it was trained on.", data="training_tokens")
+'''
+
+PAGE = '''# {title}
+
+State the argument this page tests, credit its author with a link, then show the evidence.
+
+{{{{ chart {name}/training_tokens }}}}
+
+One English word is about {{{{ value {name}.tokens_per_word }}}} ({{{{ cite words_per_token }}}} words per token).
+
+{{{{ table {name}/training_tokens }}}}
+
+## Re-run
+
+```bash
+nox -s analyses -- {name} --force
+```
+
+{{{{ provenance {name} }}}}
+'''
+
+TEST = '''from analyses.{name}.analysis import tokens_per_word
+
+
+def test_tokens_per_word_inverts_words_per_token():
+    # Hand-worked: 3/4 of a word per token is 4/3 tokens per word.
+    assert abs(tokens_per_word(0.75) - 4 / 3) < 1e-12
+'''
+
+
+def new(name: str) -> int:
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
+        print(f"error: analysis name {name!r} must be a lower_snake_case Python identifier", file=sys.stderr)
+        return 2
+    root = _runner.ROOT
+    targets = {
+        root / "analyses" / name / "__init__.py": INIT,
+        root / "analyses" / name / "analysis.py": ANALYSIS,
+        root / "docs" / "evidence" / f"{name}.md": PAGE,
+        root / "tests" / f"test_{name}.py": TEST,
+    }
+    existing = [str(p.relative_to(root)) for p in targets if p.exists()]
+    if existing or (root / "analyses" / name).exists():
+        print(f"error: analysis '{name}' already exists ({', '.join(existing) or 'analyses/' + name})",
+              file=sys.stderr)
+        return 2
+    mkdocs = root / "mkdocs.yml"
+    config = mkdocs.read_text()
+    if NAV_MARKER not in config:
+        print(f"error: mkdocs.yml lacks the line '{NAV_MARKER.strip()}' that marks where new pages go",
+              file=sys.stderr)
+        return 2
+    title = name.replace("_", " ").capitalize()
+    for path, template in targets.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(template.format(name=name, title=title))
+    mkdocs.write_text(config.replace(NAV_MARKER, f"      - {title}: evidence/{name}.md\n{NAV_MARKER}"))
+    print(f"created analyses/{name}/, docs/evidence/{name}.md, tests/test_{name}.py; added the page to mkdocs.yml")
+    status = _runner.run([name])
+    if status == 0:
+        print(f"next: edit analyses/{name}/analysis.py, then `nox -s analyses -- {name}` and `nox -s serve`")
+    return status

@@ -1,0 +1,10 @@
+from analyses._runner import Spec
+
+SPEC = Spec(
+    title="Data exposure: what a person takes in versus a training set",
+    tests=("essay.exposure", "essay.question"),
+    page="evidence/exposure.md",
+    catalog=("exposure",),
+    # Pure arithmetic over cited figures: one profile does for every machine.
+    profiles={"quick": {"ages": [13, 20], "distinct_images_per_second": [0.01, 0.03, 0.1, 0.3, 1, 3, 10]}},
+)

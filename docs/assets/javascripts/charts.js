@@ -1,0 +1,45 @@
+// Interactive charts: replace each static SVG fallback with a vega-embed view.
+// vegaEmbed comes from vega-bundle.js, bundled locally by vl-convert (no CDN).
+// Charts follow the reader's palette (Material's "slate" scheme is dark) and
+// the width of the page, so they read on a phone.
+(function () {
+  function isDark() {
+    return document.body.getAttribute("data-md-color-scheme") === "slate";
+  }
+
+  async function render(el) {
+    if (typeof vegaEmbed === "undefined") return; // keep the SVG fallback
+    if (!el.dataset.fallback) el.dataset.fallback = el.innerHTML;
+    const response = await fetch(el.dataset.spec);
+    if (!response.ok) throw new Error("chart spec " + el.dataset.spec + ": HTTP " + response.status);
+    const spec = await response.json();
+    spec.width = "container";
+    spec.autosize = { type: "fit-x", contains: "padding" };
+    if (isDark()) spec.background = "transparent";
+    el.innerHTML = "";
+    await vegaEmbed(el, spec, {
+      renderer: "svg",
+      theme: isDark() ? "dark" : undefined,
+      actions: { export: true, source: false, compiled: false, editor: false },
+    });
+    el.classList.add("vega-rendered");
+  }
+
+  function renderAll() {
+    document.querySelectorAll(".vega-chart").forEach(function (el) {
+      render(el).catch(function (error) {
+        console.warn("chart left as static SVG:", error);
+        if (el.dataset.fallback) el.innerHTML = el.dataset.fallback;
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    renderAll();
+    // Re-render when the reader toggles light/dark.
+    new MutationObserver(renderAll).observe(document.body, {
+      attributes: true,
+      attributeFilter: ["data-md-color-scheme"],
+    });
+  });
+})();
