@@ -143,7 +143,8 @@ def m_value(page, ref, *args):
     text = _number_text(v["value"], v["unit"], v.get("low"), v.get("high"), _options(args))
     title = html.escape(f"{v['label']}. Computed by analysis '{name}'; click for its sources.", quote=True)
     manifest = _analysis(name)["manifest"] or {"page": f"evidence/{name}.md"}
-    href = _rel(page, manifest["page"].removesuffix(".md") + "/") + f"#value-{key}"
+    target = _rel(page, manifest["page"].removesuffix(".md") + "/")
+    href = ("" if target == "." else target) + f"#value-{key}"
     return f'<a class="result" href="{href}" title="{title}">{html.escape(text)}</a>'
 
 

@@ -15,7 +15,6 @@ The input hash covers (owid/etl's "checksums decide what is dirty"):
 """
 
 import ast
-import dataclasses
 import datetime
 import hashlib
 import importlib
@@ -34,6 +33,7 @@ import traceback
 
 from analyses import catalog
 from analyses._results import Results
+from analyses._spec import Spec
 from analyses.arguments import ARGUMENTS
 
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
@@ -49,34 +49,24 @@ class AnalysisError(Exception):
     """A problem with an analysis's declaration or inputs (one line)."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Spec:
-    title: str
-    tests: tuple[str, ...]                       # ids from analyses.arguments.ARGUMENTS
-    page: str                                    # the docs page that presents it, e.g. "evidence/exposure.md"
-    profiles: dict = dataclasses.field(default_factory=lambda: {"quick": {}})  # name -> parameters
-    catalog: tuple[str, ...] = ()                # catalog files it reads (analyses/catalog/<name>.yaml)
-    data: tuple[str, ...] = ()                   # other input files, relative to the repository root
-    packages: tuple[str, ...] = ()               # package versions to hash beyond HASHED_PACKAGES
-    seed: int = 0
-
-    def validate(self, name: str) -> None:
-        if not self.title:
-            raise AnalysisError(f"analysis '{name}': SPEC.title is empty")
-        unknown = [t for t in self.tests if t not in ARGUMENTS]
-        if not self.tests or unknown:
-            raise AnalysisError(f"analysis '{name}': SPEC.tests must name arguments from analyses/arguments.py"
-                                f"{'; unknown: ' + ', '.join(unknown) if unknown else ''}")
-        if "quick" not in self.profiles:
-            raise AnalysisError(f"analysis '{name}': SPEC.profiles has no 'quick' profile")
-        if not (ROOT / "docs" / self.page).is_file():
-            raise AnalysisError(f"analysis '{name}': SPEC.page docs/{self.page} does not exist")
-        for cat in self.catalog:
-            if not (catalog.CATALOG_DIR / f"{cat}.yaml").is_file():
-                raise AnalysisError(f"analysis '{name}': catalog file analyses/catalog/{cat}.yaml does not exist")
-        for path in self.data:
-            if not (ROOT / path).is_file():
-                raise AnalysisError(f"analysis '{name}': data file {path} does not exist")
+def validate(name: str, spec: Spec) -> None:
+    """One-line errors for a Spec that does not hold together."""
+    if not spec.title:
+        raise AnalysisError(f"analysis '{name}': SPEC.title is empty")
+    unknown = [t for t in spec.tests if t not in ARGUMENTS]
+    if not spec.tests or unknown:
+        raise AnalysisError(f"analysis '{name}': SPEC.tests must name arguments from analyses/arguments.py"
+                            f"{'; unknown: ' + ', '.join(unknown) if unknown else ''}")
+    if "quick" not in spec.profiles:
+        raise AnalysisError(f"analysis '{name}': SPEC.profiles has no 'quick' profile")
+    if not (ROOT / "docs" / spec.page).is_file():
+        raise AnalysisError(f"analysis '{name}': SPEC.page docs/{spec.page} does not exist")
+    for cat in spec.catalog:
+        if not (catalog.CATALOG_DIR / f"{cat}.yaml").is_file():
+            raise AnalysisError(f"analysis '{name}': catalog file analyses/catalog/{cat}.yaml does not exist")
+    for path in spec.data:
+        if not (ROOT / path).is_file():
+            raise AnalysisError(f"analysis '{name}': data file {path} does not exist")
 
 
 # ---------------------------------------------------------------- registry
@@ -95,7 +85,7 @@ def spec(name: str) -> Spec:
     found = getattr(module, "SPEC", None)
     if not isinstance(found, Spec):
         raise AnalysisError(f"analysis '{name}': analyses/{name}/__init__.py defines no SPEC = Spec(...)")
-    found.validate(name)
+    validate(name, found)
     return found
 
 
@@ -299,8 +289,14 @@ def run_one(name: str, profile: str, device: str, device_name: str) -> None:
     _seed_everything(analysis.seed)
     started = datetime.datetime.now(datetime.timezone.utc)
     t0 = time.perf_counter()
-    module = importlib.import_module(f"analyses.{name}.analysis")
-    module.run(ctx)
+    try:
+        ctx.doing = "importing its code"
+        module = importlib.import_module(f"analyses.{name}.analysis")
+        ctx.doing = "starting"
+        module.run(ctx)
+    except Exception as error:
+        error.doing = ctx.doing  # what the failure message reports it was doing
+        raise
     ctx.doing = "writing results"
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     staging = RESULTS_DIR / f".{name}.new"
@@ -376,14 +372,13 @@ def run(selected: list[str], force: bool = False, profile: str = "quick", device
             print(f"{name}: up to date, skipped")
             continue
         print(f"{name}: running profile '{profile}' on {device} ({device_name})", flush=True)
-        ctx_doing = "starting"
         try:
             run_one(name, profile, device, device_name)
             print(f"{name}: done, results in docs/results/{name}/")
         except Exception as error:  # one failing analysis must not stop the others
             frame = traceback.extract_tb(error.__traceback__)[-1]
-            ctx_doing = getattr(error, "doing", None) or ctx_doing
-            print(f"error: analysis '{name}' failed ({type(error).__name__}: {error}) "
+            doing = getattr(error, "doing", "preparing its inputs")
+            print(f"error: analysis '{name}' failed while {doing} ({type(error).__name__}: {error}) "
                   f"at {pathlib.Path(frame.filename).name}:{frame.lineno}; its previous results are untouched",
                   file=sys.stderr)
             failed.append(name)

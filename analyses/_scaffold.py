@@ -14,7 +14,7 @@ from analyses import _runner
 
 NAV_MARKER = "      # new analyses: keep this line last in the Evidence section"
 
-INIT = '''from analyses._runner import Spec
+INIT = '''from analyses._spec import Spec
 
 SPEC = Spec(
     title="{title}",

@@ -1,4 +1,4 @@
-from analyses._runner import Spec
+from analyses._spec import Spec
 
 SPEC = Spec(
     title="Data exposure: what a person takes in versus a training set",

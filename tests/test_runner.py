@@ -1,0 +1,96 @@
+"""The runner and frozen results, exercised through the real command line on a copy of the repository."""
+
+import json
+import subprocess
+import sys
+
+from analyses import _runner
+from tests.conftest import ROOT, run_cli
+
+
+def test_committed_results_are_fresh():
+    result = run_cli("run", "--check")
+    assert result.returncode == 0, result.stderr
+    assert "exposure: up to date" in result.stdout
+
+
+def test_every_analysis_honours_the_contract():
+    for name in _runner.names():
+        spec = _runner.spec(name)  # validates title, tests, quick profile, page, catalog files
+        results = json.loads((_runner.RESULTS_DIR / name / "results.json").read_text())
+        assert results["analysis"] == name and results["values"]
+        for value in results["values"].values():
+            assert {"value", "unit", "label"} <= set(value)
+        assert (ROOT / "tests" / f"test_{name}.py").is_file(), f"analysis '{name}' has no tests/test_{name}.py"
+        assert spec.tests
+
+
+def test_input_hash_changes_with_what_can_change_results(repo_copy):
+    catalog_file = repo_copy / "analyses" / "catalog" / "exposure.yaml"
+    catalog_file.write_text(catalog_file.read_text().replace("value: 10\n", "value: 12\n", 1))
+    result = run_cli("run", "--check", cwd=repo_copy)
+    assert result.returncode == 1
+    assert "exposure: stale: changed analyses/catalog/exposure.yaml" in result.stderr
+    assert "nox -s analyses -- exposure" in result.stderr
+
+
+def test_source_change_and_local_import_are_hashed(repo_copy):
+    fmt = repo_copy / "analyses" / "_format.py"  # imported by analyses/exposure/analysis.py
+    fmt.write_text(fmt.read_text() + "\n# a change\n")
+    result = run_cli("run", "--check", cwd=repo_copy)
+    assert result.returncode == 1 and "changed analyses/_format.py" in result.stderr
+
+
+def test_hand_edited_and_unexpected_files_are_caught(repo_copy):
+    results = repo_copy / "docs" / "results" / "exposure"
+    (results / "results.json").write_text((results / "results.json").read_text().replace("236682000", "230000000"))
+    (results / "extra.csv").write_text("a\n1\n")
+    result = run_cli("run", "--check", cwd=repo_copy)
+    assert result.returncode == 1
+    assert "exposure: hand-edited results.json" in result.stderr
+    assert "exposure: unexpected file extra.csv" in result.stderr
+
+
+def test_rerun_is_byte_identical(repo_copy):
+    before = (ROOT / "docs" / "results" / "exposure" / "results.json").read_bytes()
+    run_cli("run", "exposure", "--force", cwd=repo_copy, check=True)
+    run_cli("run", "exposure", "--force", cwd=repo_copy, check=True)
+    assert (repo_copy / "docs" / "results" / "exposure" / "results.json").read_bytes() == before
+    assert run_cli("run", "--check", cwd=repo_copy).returncode == 0
+    skipped = run_cli("run", "exposure", cwd=repo_copy, check=True)
+    assert "exposure: up to date, skipped" in skipped.stdout
+
+
+def test_unknown_analysis_is_a_one_line_error():
+    result = run_cli("run", "nope")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: unknown analysis 'nope' (known: exposure)"
+
+
+def test_a_failing_analysis_names_itself_and_leaves_others_untouched(repo_copy):
+    run_cli("new", "broken", cwd=repo_copy, check=True)
+    analysis = repo_copy / "analyses" / "broken" / "analysis.py"
+    analysis.write_text(analysis.read_text().replace('ctx.step("charting")', 'ctx.step("charting")\n    1 / 0'))
+    exposure = repo_copy / "docs" / "results" / "exposure"
+    snapshot = {p.name: p.read_bytes() for p in exposure.iterdir()}
+    broken_before = (repo_copy / "docs" / "results" / "broken" / "results.json").read_bytes()
+    result = run_cli("run", "--force", cwd=repo_copy)
+    assert result.returncode == 1
+    assert "error: analysis 'broken' failed while charting (ZeroDivisionError: division by zero)" in result.stderr
+    assert "exposure: done" in result.stdout
+    assert {p.name: p.read_bytes() for p in exposure.iterdir()}.keys() == snapshot.keys()
+    assert (repo_copy / "docs" / "results" / "broken" / "results.json").read_bytes() == broken_before
+
+
+def test_scaffold_builds_and_passes_at_once(repo_copy):
+    result = run_cli("new", "my_analysis", cwd=repo_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (repo_copy / "docs" / "results" / "my_analysis" / "results.json").is_file()
+    assert "evidence/my_analysis.md" in (repo_copy / "mkdocs.yml").read_text()
+    tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_my_analysis.py"], cwd=repo_copy,
+                           capture_output=True, text=True)
+    assert tests.returncode == 0, tests.stdout
+    build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=repo_copy, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    assert run_cli("new", "my_analysis", cwd=repo_copy).returncode == 2
+    assert "must be a lower_snake_case" in run_cli("new", "My-Analysis", cwd=repo_copy).stderr

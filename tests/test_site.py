@@ -1,0 +1,77 @@
+"""The strict build, the macros, the docs' code snippets, and that the site loads nothing from elsewhere."""
+
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+DOCS = ROOT / "docs"
+
+
+def build(repo) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=repo, capture_output=True,
+                          text=True)
+
+
+def test_numbers_in_prose_come_from_results(built_site):
+    page = (built_site / "evidence" / "exposure" / "index.html").read_text()
+    # 10 images/s × 3600 × 18 h × 365.25 days, formatted by the hook, linked to its definition.
+    assert re.search(r'<a class="result" href="#value-images_per_year_essay"[^>]*>237 million images/year</a>', page)
+    assert 'class="cited" href="https://arxiv.org/abs/2210.08402"' in page
+    assert "{{" not in re.sub(r"<code>.*?</code>", "", page, flags=re.S)
+
+
+@pytest.mark.parametrize("macro, message", [
+    ("{{ value exposure.no_such_key }}", "docs/evidence/exposure.md: unknown result 'exposure.no_such_key'"),
+    ("{{ cite no_such_row }}", "unknown catalog row 'no_such_row'"),
+    ("{{ chart exposure/nothing }}", "unknown chart 'exposure/nothing'"),
+    ("{{ value missing.key }}", "no results for analysis 'missing'"),
+    ("{{ frobnicate x }}", "unknown macro 'frobnicate'"),
+])
+def test_unknown_keys_fail_the_build(repo_copy, macro, message):
+    page = repo_copy / "docs" / "evidence" / "exposure.md"
+    page.write_text(page.read_text() + f"\n{macro}\n")
+    result = build(repo_copy)
+    assert result.returncode != 0
+    assert message.replace("docs/", "") in result.stdout + result.stderr
+
+
+def test_macros_inside_code_are_left_alone(repo_copy):
+    page = repo_copy / "docs" / "methods.md"
+    page.write_text(page.read_text() + "\n```text\n{{ value exposure.no_such_key }}\n```\n\n`{{ cite nothing }}`\n")
+    result = build(repo_copy)
+    assert result.returncode == 0, result.stderr
+    assert "{{ value exposure.no_such_key }}" in (repo_copy / "site" / "methods" / "index.html").read_text()
+
+
+def test_site_loads_nothing_from_other_hosts(built_site):
+    external = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)="(?:https?:)?//', re.I)
+    for html in built_site.rglob("*.html"):
+        assert not external.search(html.read_text()), f"{html.relative_to(built_site)} loads from another host"
+    assert (built_site / "assets" / "javascripts" / "vega-bundle.js").stat().st_size > 100_000
+    css = "".join(p.read_text() for p in built_site.rglob("*.css"))
+    assert "fonts.googleapis" not in css and "fonts.gstatic" not in css
+
+
+def python_blocks(path: pathlib.Path) -> list[str]:
+    return re.findall(r"^```python\n(.*?)^```", path.read_text(), flags=re.M | re.S)
+
+
+SNIPPET_PAGES = [p for p in sorted(DOCS.rglob("*.md")) + [ROOT / "README.md", ROOT / "CONTRIBUTING.md"]
+                 if python_blocks(p)]
+
+
+@pytest.mark.parametrize("page", SNIPPET_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_docs_python_snippets_run(page, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    for block in python_blocks(page):
+        exec(compile(block, str(page), "exec"), namespace)
+
+
+def test_there_are_snippets_to_run():
+    assert SNIPPET_PAGES, "no ```python blocks found in the docs"
