@@ -7,6 +7,16 @@
     return document.body.getAttribute("data-md-color-scheme") === "slate";
   }
 
+  // Long axis labels would squeeze the plot on a phone: cap them at 40% of the width.
+  function capLabels(node, limit) {
+    if (Array.isArray(node)) return node.forEach(function (n) { capLabels(n, limit); });
+    if (!node || typeof node !== "object") return;
+    Object.keys(node).forEach(function (key) {
+      if (key === "labelLimit" && typeof node[key] === "number") node[key] = Math.min(node[key], limit);
+      else capLabels(node[key], limit);
+    });
+  }
+
   async function render(el) {
     if (typeof vegaEmbed === "undefined") return; // keep the SVG fallback
     if (!el.dataset.fallback) el.dataset.fallback = el.innerHTML;
@@ -14,6 +24,7 @@
     if (!response.ok) throw new Error("chart spec " + el.dataset.spec + ": HTTP " + response.status);
     const spec = await response.json();
     spec.width = "container";
+    capLabels(spec, Math.max(90, Math.round(el.clientWidth * 0.4)));
     spec.autosize = { type: "fit-x", contains: "padding" };
     if (isDark()) spec.background = "transparent";
     el.innerHTML = "";
