@@ -84,33 +84,35 @@ def run(ctx) -> None:
     waking_low = 24 - row("sleep_teen").high          # most sleep recommended to teenagers
     waking_high = essay_hours                          # the essay's own, generous figure
     fixations = row("fixations_per_second").value
+    awake = f"{waking_low:g}-{waking_high:g}"
     out.value("waking_hours_per_day", (waking_low + waking_high) / 2, "hours/day",
-              "Waking hours a day: 24 h less the most sleep recommended to teenagers, up to the essay's 18 h",
+              f"Waking hours a day: 24 h less the most sleep recommended to teenagers, up to the essay's {waking_high:g} h",
               low=waking_low, high=waking_high, sources=("sleep_teen", "essay_waking_hours"))
     per_year = out.value("images_per_year_essay", images_per_year(essay_ips, essay_hours), "images/year",
-                         "Images per year at the essay's 10 images/s and 18 waking h/day",
+                         f"Images per year at the essay's {essay_ips:g} images/s and {essay_hours:g} waking h/day",
                          sources=("essay_images_per_second", "essay_waking_hours"))
     per_year_fix_low = images_per_year(fixations, waking_low)
     per_year_fix_high = images_per_year(fixations, waking_high)
     out.value("images_per_year_fixations", math.sqrt(per_year_fix_low * per_year_fix_high), "images/year",
-              "Images per year if each fixation (3/s) is one image, 14-18 waking h/day (geometric middle)",
+              f"Images per year if each fixation ({fixations:g}/s) is one image, {awake} waking h/day (geometric middle)",
               low=per_year_fix_low, high=per_year_fix_high,
               sources=("fixations_per_second", "sleep_teen", "essay_waking_hours"))
 
     laion = row("laion2b_en").value
     steps = [row(i).value for i in ("sd_v1_1_steps_256", "sd_v1_1_steps_512", "sd_v1_2_steps", "sd_v1_4_steps")]
     seen = out.value("sd_v1_4_samples_seen", samples_seen(steps, row("sd_v1_batch").value), "samples",
-                     "Training samples drawn by SD v1-4 over its four stages (1.17M steps × 2,048)",
+                     f"Training samples drawn by SD v1-4 over its four stages ({fmt(sum(steps))} steps × "
+                     f"{row('sd_v1_batch').value:,.0f})",
                      sources=("sd_v1_1_steps_256", "sd_v1_1_steps_512", "sd_v1_2_steps", "sd_v1_4_steps",
                               "sd_v1_batch"))
     out.value("sd_v1_4_steps_total", sum(steps), "steps", "Optimizer steps of SD v1-4, all stages")
     years_essay = out.value("years_to_match_sd_essay", years_to_see(laion, essay_ips, essay_hours), "years",
-                            "Years to see LAION-2B-en's 2.32B images at 10 images/s, 18 h/day",
+                            f"Years to see LAION-2B-en's {fmt(laion)} images at {essay_ips:g} images/s, {essay_hours:g} h/day",
                             sources=("laion2b_en", "essay_images_per_second", "essay_waking_hours"))
     years_fix_low = years_to_see(laion, fixations, waking_high)
     years_fix_high = years_to_see(laion, fixations, waking_low)
     out.value("years_to_match_sd_fixations", math.sqrt(years_fix_low * years_fix_high), "years",
-              "Years to see 2.32B images at one image per fixation (3/s), 14-18 waking h/day",
+              f"Years to see {fmt(laion)} images at one image per fixation ({fixations:g}/s), {awake} waking h/day",
               low=years_fix_low, high=years_fix_high, sources=("laion2b_en", "fixations_per_second", "sleep_teen"))
 
     sensitivity = []
@@ -130,7 +132,8 @@ def run(ctx) -> None:
                   low=low, high=high, sources=("child_words_per_day",))
     reading_ceiling = out.value(
         "words_read_ceiling_by_20", total_by_age(row("reading_rate").value * 60 * essay_hours, adult_age), "words",
-        f"Ceiling: silent reading at 238 words/min for every waking hour (18 h/day) from birth to {adult_age}",
+        f"Ceiling: silent reading at {row('reading_rate').value:g} words/min for every waking hour "
+        f"({essay_hours:g} h/day) from birth to {adult_age}",
         sources=("reading_rate", "essay_waking_hours"))
     human_words_low = total_by_age(words_day.low, adult_age)
     words_per_token = row("words_per_token").value
@@ -150,7 +153,7 @@ def run(ctx) -> None:
         words = row(row_id).value * words_per_token
         key = row_id.removesuffix("_tokens")
         out.value(f"{key}_training_words", words, "words",
-                  f"{label} training tokens × 0.75 words/token", sources=(row_id, "words_per_token"))
+                  f"{label} training tokens × {words_per_token:g} words/token", sources=(row_id, "words_per_token"))
         low_oom, high_oom = orders_of_magnitude(words / reading_ceiling), orders_of_magnitude(words / human_words_low)
         out.value(f"{key}_orders_above_person", (low_oom + high_oom) / 2, "orders of magnitude",
                   f"{label} training words over a person's words by {adult_age} (reading ceiling to words heard)",
@@ -163,13 +166,13 @@ def run(ctx) -> None:
     whisper = row("whisper_hours").value
     hearing_low, hearing_high = total_by_age(waking_low, adult_age), total_by_age(waking_high, adult_age)
     out.value("waking_hours_by_20", math.sqrt(hearing_low * hearing_high), "hours",
-              f"Every waking hour to age {adult_age} at 14-18 h/day: a ceiling on sound heard",
+              f"Every waking hour to age {adult_age} at {awake} h/day: a ceiling on sound heard",
               low=hearing_low, high=hearing_high, sources=("sleep_teen", "essay_waking_hours"))
     speech = row("oral_reading_rate").value
     speech_low = hours_of_speech(words_day.low, speech, adult_age)
     speech_high = hours_of_speech(words_day.high, speech, adult_age)
     out.value("speech_hours_by_20", math.sqrt(speech_low * speech_high), "hours",
-              f"Hours of speech heard by {adult_age}: words heard per day ÷ 183 words/min",
+              f"Hours of speech heard by {adult_age}: words heard per day ÷ {row('oral_reading_rate').value:g} words/min",
               low=speech_low, high=speech_high, sources=("child_words_per_day", "oral_reading_rate"))
     out.value("whisper_over_waking_hours", whisper / math.sqrt(hearing_low * hearing_high), "×",
               "Whisper's training audio over every waking hour to 20", low=whisper / hearing_high,
@@ -178,21 +181,22 @@ def run(ctx) -> None:
     ctx.step("all modalities: training set over one person's exposure by age 20")
     images_low, images_high = per_year_fix_low * adult_age, per_year * adult_age
     out.value("images_seen_by_20", math.sqrt(images_low * images_high), "images",
-              "Images seen by 20: one per fixation at 14 h/day up to the essay's 10/s at 18 h/day",
+              f"Images seen by {adult_age}: one per fixation at {waking_low:g} h/day up to the essay's {essay_ips:g}/s "
+              f"at {essay_hours:g} h/day",
               low=images_low, high=images_high)
     ratio_rows = [
         ("Stable Diffusion v1: LAION-2B-en images", "vision", laion, images_low, images_high,
-         "images seen by 20 (3/s at 14 h/day to 10/s at 18 h/day)"),
+         f"images seen by {adult_age} ({fixations:g}/s at {waking_low:g} h/day to {essay_ips:g}/s at {essay_hours:g} h/day)"),
         ("Stable Diffusion v1-4: samples drawn in training", "vision", seen, images_low, images_high,
-         "images seen by 20"),
+         f"images seen by {adult_age}"),
         ("Whisper: audio hours vs every waking hour", "audio", whisper, hearing_low, hearing_high,
-         "waking hours to 20 (14-18 h/day)"),
+         f"waking hours to {adult_age} ({awake} h/day)"),
         ("Whisper: audio hours vs speech heard", "audio", whisper, speech_low, speech_high,
-         "hours of speech heard to 20"),
+         f"hours of speech heard to {adult_age}"),
     ]
     for label, row_id in llms:
         ratio_rows.append((f"{label}: training words", "language", row(row_id).value * words_per_token,
-                           human_words_low, reading_ceiling, "words by 20 (heard, up to the reading ceiling)"))
+                           human_words_low, reading_ceiling, f"words by {adult_age} (heard, up to the reading ceiling)"))
     headline = []
     for label, modality, data, person_low, person_high, against in ratio_rows:
         low, high = data / person_high, data / person_low
@@ -218,7 +222,7 @@ def run(ctx) -> None:
         out.value(f"check_{claim_id}_factor", factor, "×", f"Distance between the claim and our figure: {claim}")
 
     check("essay_images_per_year", "230 million images per year", per_year, per_year,
-          f"{per_year / 1e6:.0f} million at 10 images/s for 18 h a day (365.25-day year)")
+          f"{fmt(per_year)} at {essay_ips:g} images/s for {essay_hours:g} h a day ({DAYS_PER_YEAR}-day year)")
     check("essay_sd_dataset", "Stable Diffusion's training set is 2 billion images", laion, seen,
           f"LAION-2B-en has {laion / 1e9:.2f} billion pairs; SD v1-4 drew {seen / 1e9:.2f} billion samples in "
           "training, most later ones from subsets of 600 million or fewer")
@@ -277,7 +281,8 @@ def run(ctx) -> None:
         tooltip=[alt.Tooltip("distinct_images_per_second:Q", title="images/s"),
                  alt.Tooltip("waking_hours_per_day:Q", title="waking h/day"),
                  alt.Tooltip("years_to_see_laion2b_en:Q", title="years", format=".3~r")])
-    marks = [{"rate": essay_ips, "label": "essay: 10/s"}, {"rate": fixations, "label": "fixations: 3/s"}]
+    marks = [{"rate": essay_ips, "label": f"essay: {essay_ips:g}/s"},
+             {"rate": fixations, "label": f"fixations: {fixations:g}/s"}]
     rules = alt.Chart(alt.Data(values=marks)).mark_rule(strokeDash=[4, 3], color="gray").encode(x="rate:Q")
     labels = alt.Chart(alt.Data(values=marks)).mark_text(align="right", dx=-4, dy=-90, color="gray").encode(
         x="rate:Q", text="label:N")
