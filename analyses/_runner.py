@@ -108,12 +108,9 @@ def _module_file(module: str) -> pathlib.Path | None:
 
 
 def _local_imports(path: pathlib.Path) -> set[pathlib.Path]:
-    """Local modules one Python file imports (absolute or relative), and the packages around them."""
-    package = ".".join(path.relative_to(ROOT).with_suffix("").parts)
-    if path.name == "__init__.py":
-        package = package.rsplit(".", 1)[0]
-    else:
-        package = package.rsplit(".", 1)[0]
+    """Local modules one Python file imports, absolute (analyses.x) or relative (from . import x)."""
+    # The package a relative import starts from: analyses/exposure/analysis.py -> analyses.exposure
+    package = ".".join(path.relative_to(ROOT).parent.parts)
     found: set[pathlib.Path] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         modules = []
@@ -346,7 +343,7 @@ def run(selected: list[str], force: bool = False, profile: str = "quick", device
         print(f"error: {error}", file=sys.stderr)
         return 2
     if check:
-        bad = 0
+        bad = []
         for name in chosen:
             try:
                 found = problems(name)
@@ -354,12 +351,13 @@ def run(selected: list[str], force: bool = False, profile: str = "quick", device
                 found = [str(error)]
             for problem in found:
                 print(f"{name}: {problem}", file=sys.stderr)
-            bad += bool(found)
-            if not found:
+            if found:
+                bad.append(name)
+            else:
                 print(f"{name}: up to date")
         if bad:
-            print(f"{bad} analysis result(s) need refreshing: nox -s analyses -- "
-                  f"{' '.join(n for n in chosen if problems(n))}", file=sys.stderr)
+            print(f"{len(bad)} analysis result(s) need refreshing: nox -s analyses -- {' '.join(bad)}",
+                  file=sys.stderr)
         return 1 if bad else 0
     try:
         device, device_name = resolve_device(device)
