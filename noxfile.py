@@ -5,7 +5,8 @@
     nox -s analyses -- [NAME ...] [--force] [--profile quick|full] [--device auto|cpu|cuda] [--check]
     nox -s serve                 preview with live reload on http://127.0.0.1:8000
     nox -s new -- NAME           scaffold a new analysis (package, page, test)
-    nox -s bench                 time the build steps (medians of several runs)
+    nox -s census -- PATH ...    parameters, memory and FLOPs of any transformers/diffusers config
+    nox -s bench [-- census]     time the build steps, or the census (medians of several runs)
 
 Virtualenvs are reused, and a session skips pip entirely while pyproject.toml
 is unchanged since its last install, which keeps warm runs fast.
@@ -79,7 +80,19 @@ def new(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def census(session: nox.Session) -> None:
+    """Count any model: nox -s census -- PATH_OR_ID ... [--json] (a config.json, a folder, or a Hub id)."""
+    if not session.posargs:
+        session.error("usage: nox -s census -- PATH_OR_ID ... [--json]")
+    install(session, "analyses")
+    session.run("python", "-m", "analyses.census", *session.posargs)
+
+
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Medians of several runs: warm `nox -s site`, `mkdocs build` alone, a cold run of all analyses."""
+    """Benchmarks, medians of several runs: build times (default), or `-- census` for the census."""
     install(session, "analyses,site")
-    session.run("python", "benchmarks/build_times.py", *session.posargs)
+    if session.posargs[:1] == ["census"]:
+        session.run("python", "benchmarks/census.py", *session.posargs[1:])
+    else:
+        session.run("python", "benchmarks/build_times.py", *session.posargs)

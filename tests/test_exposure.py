@@ -1,7 +1,8 @@
 import pytest
 
+from analyses._checks import verdict
 from analyses.exposure.analysis import (hours_of_speech, images_per_year, orders_of_magnitude, samples_seen,
-                                        total_by_age, verdict, years_to_see)
+                                        total_by_age, years_to_see)
 
 
 def test_images_per_year_hand_worked():

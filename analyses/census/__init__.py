@@ -1,0 +1,17 @@
+from analyses._spec import Spec
+
+SPEC = Spec(
+    title="How big are these models, really? Parameters, memory and FLOPs of real architectures",
+    tests=("essay.question", "essay.h3_iterative_inference", "essay.h5_inefficient_llms", "untoreh.memory"),
+    page="evidence/census.md",
+    # census: published counts and the sources' claims; exposure: training-set sizes and speech rates.
+    catalog=("census", "exposure"),
+    profiles={
+        # Everything is counted on the meta device, so one profile fits any machine; "measure" builds
+        # small models with real random weights to compare estimated with measured memory.
+        "quick": {"contexts": [1024, 8192], "kv_contexts": [2048, 32768],
+                  "measure": [["gpt2", "causal_lm"], ["whisper-tiny", "whisper"], ["vit-base-16", "image"]],
+                  "memory_chart_models": ["gpt-j-6b", "gpt-neox-20b", "llama-2-7b", "llama-13b", "gpt-3-175b",
+                                          "sd-v1", "whisper-large", "mixtral-8x7b"]},
+    },
+)
