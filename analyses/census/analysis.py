@@ -332,7 +332,6 @@ def run(ctx) -> None:
     for s in summaries:
         if s["flops_unit"] != "token":
             continue
-        n = by_id[s["model"]]["non_embedding"]
         active = next((r["formula_active"] for r in formula_rows if r["model"] == s["model"]), s["parameters"])
         active_non_embedding = active - s["embedding"]
         rule_rows.append({"model": s["model"], "name": s["name"], "flops_per_token_1k": s["flops_per_unit"],
