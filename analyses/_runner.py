@@ -284,7 +284,7 @@ def run_one(name: str, profile: str, device: str, device_name: str) -> None:
     parts = inputs(name, analysis, profile)
     ctx = Context(name, analysis, profile, device)
     _seed_everything(analysis.seed)
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     t0 = time.perf_counter()
     try:
         ctx.doing = "importing its code"

@@ -1,8 +1,9 @@
 """``python -m analyses new NAME``: a new analysis that builds and passes at once.
 
 Writes ``analyses/NAME/`` (spec and analysis), ``docs/evidence/NAME.md`` and
-``tests/test_NAME.py``, adds the page to the navigation in ``mkdocs.yml``, and
-runs the analysis once so its results exist. The starting analysis charts a few
+``tests/test_NAME.py``, adds the page to the navigation in ``mkdocs.yml`` and a
+row to the table in ``docs/evidence/index.md``, and runs the analysis once so its
+results exist. The starting analysis charts a few
 rows of the exposure catalog; replace it with your own.
 """
 
@@ -11,6 +12,7 @@ import re
 import sys
 
 from analyses import _runner
+from analyses.arguments import ARGUMENTS
 
 NAV_MARKER = "      # new analyses: keep this line last in the Evidence section"
 
@@ -20,8 +22,10 @@ SPEC = Spec(
     title="{title}",
     # Which arguments of the sources this analysis tests: ids from analyses/arguments.py.
     tests=("essay.exposure",),
+    # Its page, relative to docs/.
     page="evidence/{name}.md",
-    # Catalog files it reads (analyses/catalog/<file>.yaml): part of its input hash.
+    # Catalog files it reads (analyses/catalog/<file>.yaml), part of its input hash. Row ids are
+    # listed on the site's References page; ctx.row(id) reads only rows of these files.
     catalog=("exposure",),
     # "quick" must run on a 2-core CPU in minutes; add "full" for a GPU runner.
     profiles={{"quick": {{"rows": ["gpt3_tokens", "chinchilla_tokens", "llama2_tokens", "llama3_tokens"]}}}},
@@ -116,7 +120,12 @@ def new(name: str) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(template.format(name=name, title=title))
     mkdocs.write_text(config.replace(NAV_MARKER, f"      - {title}: evidence/{name}.md\n{NAV_MARKER}"))
-    print(f"created analyses/{name}/, docs/evidence/{name}.md, tests/test_{name}.py; added the page to mkdocs.yml")
+    index = root / "docs" / "evidence" / "index.md"
+    tested = "; ".join(ARGUMENTS[a][1] for a in ("essay.exposure",))
+    index.write_text(index.read_text().rstrip("\n") + f"\n| [{title}]({name}.md) | {tested} | "
+                     f"{{{{ value {name}.tokens_per_word }}}} |\n")
+    print(f"created analyses/{name}/, docs/evidence/{name}.md, tests/test_{name}.py; added the page to mkdocs.yml "
+          "and a row to docs/evidence/index.md (update both when the analysis changes)")
     status = _runner.run([name])
     if status == 0:
         print(f"next: edit analyses/{name}/analysis.py, then `nox -s analyses -- {name}` and `nox -s serve`")

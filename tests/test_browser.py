@@ -14,7 +14,7 @@ import urllib.parse
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 if not CHROMIUM and not os.environ.get("CI"):
     pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
 playwright = pytest.importorskip("playwright.sync_api")
@@ -57,9 +57,9 @@ def test_charts_render_offline_without_errors(built_site, server, browser, schem
     for page_path in chart_pages(built_site):
         page = browser.new_page(viewport={"width": 390, "height": 844} if scheme == "slate" else None)
         errors, hosts = [], set()
-        page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("request", lambda req: hosts.add(urllib.parse.urlsplit(req.url).hostname))
+        page.on("console", lambda msg, errors=errors: msg.type == "error" and errors.append(msg.text))
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        page.on("request", lambda req, hosts=hosts: hosts.add(urllib.parse.urlsplit(req.url).hostname))
         # Material keeps the palette in localStorage; set it before the page's scripts run.
         page.add_init_script(f"localStorage.setItem('/.__palette', JSON.stringify({{index: "
                              f"{1 if scheme == 'slate' else 0}, color: {{scheme: '{scheme}'}}}}))")

@@ -7,9 +7,20 @@ import sys
 import pytest
 import torch
 
-from analyses.census.count import (ConfigError, build, causal_lm_flops_per_token, count_flops, count_parameters,
-                                   decoder_parameters, embedding_parameters, formula_from_config, kv_cache_bytes,
-                                   lm_flops_per_token, moe_dense_equivalent, read_config)
+from analyses.census.count import (
+    ConfigError,
+    build,
+    causal_lm_flops_per_token,
+    count_flops,
+    count_parameters,
+    decoder_parameters,
+    embedding_parameters,
+    formula_from_config,
+    kv_cache_bytes,
+    lm_flops_per_token,
+    moe_dense_equivalent,
+    read_config,
+)
 from tests.conftest import ROOT
 
 CONFIGS = ROOT / "analyses" / "census" / "configs"

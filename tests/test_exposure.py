@@ -1,8 +1,14 @@
 import pytest
 
 from analyses._checks import verdict
-from analyses.exposure.analysis import (hours_of_speech, images_per_year, orders_of_magnitude, samples_seen,
-                                        total_by_age, years_to_see)
+from analyses.exposure.analysis import (
+    hours_of_speech,
+    images_per_year,
+    orders_of_magnitude,
+    samples_seen,
+    total_by_age,
+    years_to_see,
+)
 
 
 def test_images_per_year_hand_worked():

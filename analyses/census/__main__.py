@@ -15,8 +15,16 @@ import pathlib
 import sys
 
 from analyses._format import format_number
-from analyses.census.count import (BYTES_PER_PARAM, ConfigError, build, count_flops, count_parameters,
-                                   embedding_parameters, lm_flops_per_token, read_config)
+from analyses.census.count import (
+    BYTES_PER_PARAM,
+    ConfigError,
+    build,
+    count_flops,
+    count_parameters,
+    embedding_parameters,
+    lm_flops_per_token,
+    read_config,
+)
 
 
 def load(arg: str) -> dict[str, dict]:

@@ -17,9 +17,19 @@ import yaml
 
 from analyses._checks import verdict
 from analyses._format import format_number as fmt
-from analyses.census.count import (ConfigError, build, count_flops, count_parameters, embedding_parameters,
-                                   formula_from_config, kv_cache_bytes, leaf_activation_bytes, lm_flops_per_token,
-                                   read_config, weight_bytes)
+from analyses.census.count import (
+    ConfigError,
+    build,
+    count_flops,
+    count_parameters,
+    embedding_parameters,
+    formula_from_config,
+    kv_cache_bytes,
+    leaf_activation_bytes,
+    lm_flops_per_token,
+    read_config,
+    weight_bytes,
+)
 
 HERE = pathlib.Path(__file__).parent
 CONFIGS = HERE / "configs"
@@ -247,7 +257,7 @@ def run(ctx) -> None:
                "weights_int8_bytes", "weights_int4_bytes", "flops_unit", "flops_per_unit", "flops_per_unit_8k",
                "flops_note", "training_data", "training_unit"]
     unexplained = []
-    for entry, summary in zip(entries, summaries):
+    for entry, summary in zip(entries, summaries, strict=True):
         summary["config_origin"] = entry.get("config_origin", "")
         off = abs(summary.get("difference_pct", 0)) > 0.5
         summary["explanation"] = EXPLANATIONS.get(entry["id"], "") if off else ""
