@@ -11,6 +11,7 @@ Pages write macros in double braces; code blocks and inline code are left alone:
     {{ values exposure }}                            every value of an analysis, with its sources
     {{ provenance exposure }}                        when, where and how the results were computed
     {{ references }}                                 every catalog row, by file
+    {{ evidence_index }}                             every analysis: its page and the arguments it tests
 
 An unknown analysis, key, row, chart or table stops the build with the page
 and the macro named: the site never publishes a hole.
@@ -251,8 +252,23 @@ def m_references(page):
     return "\n".join(out)
 
 
+def m_evidence_index(page):
+    """One row per registered analysis, from its Spec: nothing to keep in sync by hand."""
+    from analyses import _runner
+    from analyses.arguments import ARGUMENTS
+
+    lines = ["| analysis | what it tests |", "|---|---|"]
+    for name in _runner.names():
+        spec = _runner.spec(name)
+        link = _rel_src(page, spec.page)
+        tested = "; ".join(ARGUMENTS[t][1] for t in spec.tests)
+        lines.append(f"| [{spec.title}]({link}) | {tested} |")
+    return "\n".join(lines) + "\n"
+
+
 MACROS = {"value": m_value, "cite": m_cite, "source": m_source, "chart": m_chart, "table": m_table,
-          "values": m_values, "provenance": m_provenance, "references": m_references}
+          "values": m_values, "provenance": m_provenance, "references": m_references,
+          "evidence_index": m_evidence_index}
 
 
 def expand(markdown: str, page) -> str:

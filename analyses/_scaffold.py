@@ -1,9 +1,9 @@
 """``python -m analyses new NAME``: a new analysis that builds and passes at once.
 
 Writes ``analyses/NAME/`` (spec and analysis), ``docs/evidence/NAME.md`` and
-``tests/test_NAME.py``, adds the page to the navigation in ``mkdocs.yml`` and a
-row to the table in ``docs/evidence/index.md``, and runs the analysis once so its
-results exist. The starting analysis charts a few
+``tests/test_NAME.py``, adds the page to the navigation in ``mkdocs.yml``, and
+runs the analysis once so its results exist. The Evidence index lists every
+analysis from its Spec, so there is nothing else to edit. The starting analysis charts a few
 rows of the exposure catalog; replace it with your own.
 """
 
@@ -12,7 +12,6 @@ import re
 import sys
 
 from analyses import _runner
-from analyses.arguments import ARGUMENTS
 
 NAV_MARKER = "      # new analyses: keep this line last in the Evidence section"
 
@@ -120,12 +119,8 @@ def new(name: str) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(template.format(name=name, title=title))
     mkdocs.write_text(config.replace(NAV_MARKER, f"      - {title}: evidence/{name}.md\n{NAV_MARKER}"))
-    index = root / "docs" / "evidence" / "index.md"
-    tested = "; ".join(ARGUMENTS[a][1] for a in ("essay.exposure",))
-    index.write_text(index.read_text().rstrip("\n") + f"\n| [{title}]({name}.md) | {tested} | "
-                     f"{{{{ value {name}.tokens_per_word }}}} |\n")
     print(f"created analyses/{name}/, docs/evidence/{name}.md, tests/test_{name}.py; added the page to mkdocs.yml "
-          "and a row to docs/evidence/index.md (update both when the analysis changes)")
+          "(the Evidence index lists it from its Spec)")
     status = _runner.run([name])
     if status == 0:
         print(f"next: edit analyses/{name}/analysis.py, then `nox -s analyses -- {name}` and `nox -s serve`")
