@@ -25,6 +25,7 @@ import torch
 from torch import nn
 
 from analyses._format import format_number as fmt
+from analyses.brain_scale.analysis import area_counts
 from analyses.census.count import build, read_config
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -151,6 +152,27 @@ def run(ctx) -> None:
         for r in sorted(records, key=lambda r: -r["unshared"])[:8]:
             layer_rows.append({"model": model, **r})
     out.table("totals", totals, "Actual and unshared-equivalent parameters")
+
+    ctx.step("how much of the brain gap sharing could explain")
+    # Orders of magnitude between the visual cortex's synapses and SD v1's UNet (the brain-scale analysis),
+    # against the orders of magnitude weight sharing adds to the UNet.
+    factor = {t["model"]: t["sharing_factor"] for t in totals}
+    unshared = {t["model"]: t["unshared_equivalent"] for t in totals}
+    visual = area_counts(ctx.row, "visual cortex")["synapses"]
+    sd_params = next(t["parameters"] for t in totals if t["model"].startswith("Stable"))
+    gap = [math.log10(v / sd_params) for v in visual]
+    shared_oom = math.log10(factor["Stable Diffusion v1 UNet"])
+    out.value("vision_gap_oom", gap[1], "orders of magnitude", "Visual-cortex synapses over SD v1 UNet parameters",
+              low=gap[0], high=gap[2], sources=("neocortex_synapses", "millidge_visual_share", "synapses_per_neuron"))
+    out.value("vision_sharing_oom", shared_oom, "orders of magnitude", "Orders of magnitude weight sharing saves SD v1")
+    out.value("vision_gap_explained", 100 * shared_oom / gap[1], "%",
+              "Share of the visual-cortex gap (in orders of magnitude) that sharing could explain",
+              low=100 * shared_oom / gap[2], high=min(100.0, 100 * shared_oom / gap[0]))
+    language = area_counts(ctx.row, "language areas")["synapses"]
+    over = [math.log10(unshared["Llama 2 7B"] / s) for s in reversed(language)]
+    out.value("llama_unshared_over_language_oom", over[1], "orders of magnitude",
+              "Llama 2 7B's unshared equivalent at 2k tokens over the language areas' synapses",
+              low=over[0], high=over[2], sources=("neocortex_synapses", "millidge_language_share", "synapses_per_neuron"))
     out.table("depth", depth_rows, "Positions each layer is applied at, in forward order")
     out.table("top_layers", layer_rows, "The eight modules with the largest unshared-equivalent counts per model")
 
