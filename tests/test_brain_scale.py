@@ -42,3 +42,19 @@ def test_definitions_and_orders_of_magnitude():
     with pytest.raises(ValueError):
         as_parameters(counts, "dendrites", 4.7)
     assert math.isclose(orders_of_magnitude((860e6,) * 3, 860e6)[1], 0, abs_tol=1e-12)
+
+
+def test_video_latent_shape_hand_worked():
+    from analyses.brain_scale.analysis import video_latent_shape
+
+    # 81 frames: the first alone, then 80 / 4 = 20 more latent frames; 480 / 8 = 60, 832 / 8 = 104.
+    assert video_latent_shape(row) == (21, 60, 104)
+
+
+def test_wan_configs_give_their_named_sizes():
+    from analyses.brain_scale.analysis import WAN_CONFIGS
+    from analyses.census.count import build, count_parameters, read_config
+
+    counts = {name: count_parameters(build(read_config(path), name)) for name, path in WAN_CONFIGS.items()}
+    assert round(counts["Wan 2.1 14B"] / 1e9) == 14          # the paper's 14B
+    assert 1.3e9 < counts["Wan 2.1 1.3B"] < 1.45e9            # "1.3B" names a size class

@@ -14,9 +14,18 @@ not a confidence interval.
 """
 
 import math
+import pathlib
 
 from analyses._checks import verdict
 from analyses._format import format_number as fmt
+
+HERE = pathlib.Path(__file__).parent
+ROOT = HERE.parents[1]
+# Wan 2.1 text-to-video transformers in diffusers' format. Shapes from the official configs
+# (wan_t2v_1_3B.py: dim 1536 = 12 heads × 128, ffn 8960, 30 layers; wan_t2v_14B.py: 40 heads,
+# ffn 13824, 40 layers), read in verbatim copies.
+WAN_CONFIGS = {"Wan 2.1 1.3B": HERE / "configs" / "wan-2.1-t2v-1.3b.json",
+               "Wan 2.1 14B": HERE / "configs" / "wan-2.1-t2v-14b.json"}
 
 # area -> catalog row with its share of cortex (None: the whole neocortex)
 AREAS = {"neocortex": None, "visual cortex": "millidge_visual_share", "auditory cortex": "millidge_auditory_share",
@@ -61,6 +70,49 @@ def as_parameters(counts: dict, definition: str, bits_per_synapse: float) -> tup
 
 def orders_of_magnitude(brain: tuple[float, float, float], model: float) -> tuple[float, float, float]:
     return tuple(math.log10(b / model) for b in brain)
+
+
+def video_latent_shape(row) -> tuple[int, int, int]:
+    """Latent (frames, height, width) of one Wan 2.1 sample: the first frame alone, then 4 frames per latent."""
+    frames = (int(row("wan_frame_num").value) - 1) // int(row("wan_vae_temporal_stride").value) + 1
+    spatial = int(row("wan_vae_spatial_stride").value)
+    return frames, int(row("wan_height").value) // spatial, int(row("wan_width").value) // spatial
+
+
+def video_compute(ctx) -> list[dict]:
+    """FLOPs per denoising step and per second of output: Wan 2.1 video against the SD v1 UNet's images."""
+    import torch
+
+    from analyses.census.count import build, count_flops, read_config
+
+    row, params = ctx.row, ctx.params
+    steps, batch = params["steps"], params["guidance_batch"]
+    frames, height, width = video_latent_shape(row)
+    seconds = row("wan_frame_num").value / row("wan_fps").value
+    rows = []
+    for name, path in WAN_CONFIGS.items():
+        model = build(read_config(path), name)
+        step = count_flops(model, torch.zeros(1, 16, frames, height, width, device="meta"),
+                           torch.zeros(1, device="meta"),
+                           torch.zeros(1, int(row("wan_text_len").value), 4096, device="meta"))
+        rows.append({"model": name, "parameters": sum(p.numel() for p in model.parameters()),
+                     "output": f"{seconds:.2f} s of {row('wan_width').value:g}×{row('wan_height').value:g} video",
+                     "flops_per_step": step,
+                     "flops_per_output_second": batch * steps * step / seconds})
+    unet = build(read_config(ROOT / ctx_data("sd-v1-4/unet.json")), "unet")
+    step = count_flops(unet, torch.zeros(1, 4, 64, 64, device="meta"), torch.zeros(1, device="meta"),
+                       encoder_hidden_states=torch.zeros(1, 77, 768, device="meta"))
+    rows.append({"model": "Stable Diffusion v1 UNet", "parameters": sum(p.numel() for p in unet.parameters()),
+                 "output": "one 512×512 image", "flops_per_step": step, "flops_per_output_second": math.nan})
+    for r in rows:
+        r["flops_per_sample"] = batch * steps * r["flops_per_step"]
+    return rows
+
+
+def ctx_data(suffix: str) -> str:
+    from analyses.brain_scale import SPEC
+
+    return next(path for path in SPEC.data if path.endswith(suffix))
 
 
 def run(ctx) -> None:
@@ -149,6 +201,23 @@ def run(ctx) -> None:
               "Largest open video generator here over the largest image diffusion UNet here")
     out.value("video_over_image_recognition", largest["video recognition"] / largest["image recognition"], "×",
               "Largest video encoder here over the largest image transformer here")
+
+    ctx.step("FLOPs per second of video (Wan 2.1) against an image (SD v1), on the meta device")
+    compute = video_compute(ctx)
+    out.table("video_compute", [{k: ("" if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()}
+                                for r in compute],
+              f"FLOPs per denoising step and per sample ({ctx.params['steps']} steps, guidance batch of "
+              f"{ctx.params['guidance_batch']}), networks only")
+    by_name = {r["model"]: r for r in compute}
+    sd_image = by_name["Stable Diffusion v1 UNet"]["flops_per_sample"]
+    for name, key in (("Wan 2.1 1.3B", "wan_13b"), ("Wan 2.1 14B", "wan_14b")):
+        r = by_name[name]
+        out.value(f"{key}_parameters", r["parameters"], "parameters", f"{name} transformer, counted on meta")
+        out.value(f"{key}_flops_per_video_second", r["flops_per_output_second"], "FLOPs",
+                  f"{name}: FLOPs per second of 480p video, {ctx.params['steps']} steps with guidance")
+        out.value(f"{key}_second_over_sd_image", r["flops_per_output_second"] / sd_image, "×",
+                  f"{name}: one second of video over one SD v1 image (UNet only, same sampler budget)")
+    out.value("sd_unet_flops_per_image", sd_image, "FLOPs", "SD v1 UNet FLOPs per 512px image, 50 steps with guidance")
 
     ctx.step("charts")
     chart_rows = []
