@@ -1,0 +1,18 @@
+from analyses._spec import Spec
+
+SPEC = Spec(
+    title="Compute waste in dense transformers: active parameters, attention's share, fused attention",
+    tests=("comment.dense_compute_waste",),
+    page="evidence/dense-waste.md",
+    catalog=("census", "dense"),
+    data=("analyses/census/configs/mixtral-8x7b/config.json", "analyses/census/configs/llama-2-7b/config.json"),
+    profiles={
+        # contexts for the 7B FLOP/traffic curves (counted on meta); benchmark grid for naive vs fused attention
+        "quick": {"contexts": [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072],
+                  "bench_lengths": [256, 512, 1024, 2048, 4096], "bench_head_dims": [64, 128], "bench_heads": 8,
+                  "bench_repeats": 5},
+        "full": {"contexts": [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072],
+                 "bench_lengths": [256, 512, 1024, 2048, 4096, 8192, 16384], "bench_head_dims": [64, 128],
+                 "bench_heads": 16, "bench_repeats": 10},
+    },
+)
