@@ -35,10 +35,12 @@ def test_input_hash_changes_with_what_can_change_results(repo_copy):
     catalog_file.write_text(catalog_file.read_text().replace("value: 10\n", "value: 12\n", 1))
     result = run_cli("run", "--check", cwd=repo_copy)
     assert result.returncode == 1
-    # Both analyses that declare the exposure catalog go stale; the refresh command names them.
-    assert "exposure: stale: changed analyses/catalog/exposure.yaml" in result.stderr
-    assert "census: stale: changed analyses/catalog/exposure.yaml" in result.stderr
-    assert "nox -s analyses -- census exposure" in result.stderr
+    # Every analysis that declares the exposure catalog goes stale, and the refresh command names them all.
+    readers = [n for n in _runner.names() if "exposure" in _runner.spec(n).catalog]
+    assert {"exposure", "census"} <= set(readers)
+    for name in readers:
+        assert f"{name}: stale: changed analyses/catalog/exposure.yaml" in result.stderr
+    assert f"nox -s analyses -- {' '.join(readers)}" in result.stderr
 
 
 def test_source_change_and_local_import_are_hashed(repo_copy):

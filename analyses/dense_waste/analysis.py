@@ -24,6 +24,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from analyses._format import format_number as fmt
+from analyses._measure import peak_memory_bytes
 from analyses.census.count import build, count_parameters, kv_cache_bytes, read_config
 
 HERE = pathlib.Path(__file__).parent
@@ -87,36 +88,12 @@ def time_attention(kind: str, length: int, head_dim: int, heads: int, repeats: i
     return statistics.median(times)
 
 
-def _proc_status(key: str) -> int:
-    for line in open("/proc/self/status"):
-        if line.startswith(key):
-            return int(line.split()[1]) * 1024  # kB
-    raise KeyError(key)
-
-
 def peak_memory(kind: str, length: int, head_dim: int, heads: int, device: str) -> float:
-    """Peak memory (bytes) one call adds above what was resident before it.
-
-    CUDA: the allocator's peak. CPU (Linux): the peak resident set size, reset first by writing 5 to
-    /proc/self/clear_refs (proc(5)); the inputs already exist, so only the call's own memory counts.
-    """
+    """Peak memory (bytes) one call allocates beyond its inputs."""
     fn = {"naive": naive_attention, "fused": fused_attention}[kind]
     q, k, v = (torch.randn(1, heads, length, head_dim).to(device) for _ in range(3))
     with torch.no_grad():
-        if device == "cuda":
-            torch.cuda.synchronize()
-            before = torch.cuda.memory_allocated()
-            torch.cuda.reset_peak_memory_stats()
-            fn(q, k, v)
-            torch.cuda.synchronize()
-            return torch.cuda.max_memory_allocated() - before
-        with open("/proc/self/clear_refs", "w") as f:
-            f.write("5")
-        before = _proc_status("VmRSS:")
-        result = fn(q, k, v)
-        peak = _proc_status("VmHWM:") - before
-        del result
-        return peak
+        return peak_memory_bytes(lambda: fn(q, k, v), device)
 
 
 # ---------------------------------------------------------------- the analysis
