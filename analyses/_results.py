@@ -89,7 +89,11 @@ class Results:
             files[f"{name}.csv"] = buffer.getvalue().encode()
         for name, chart in self.charts.items():
             spec = chart["spec"]
-            files[f"{name}.vl.json"] = (json.dumps(spec, indent=1, sort_keys=True) + "\n").encode()
+            try:  # browsers reject NaN and Infinity in JSON: fail here, naming the chart
+                text = json.dumps(spec, indent=1, sort_keys=True, allow_nan=False)
+            except ValueError:
+                raise ResultsError(f"chart {name!r} has a NaN or infinite value in its data") from None
+            files[f"{name}.vl.json"] = (text + "\n").encode()
             # vl-convert renders with the same Vega-Lite version Altair targets.
             files[f"{name}.svg"] = vl_convert.vegalite_to_svg(spec).encode()
         index = {
@@ -101,7 +105,7 @@ class Results:
                            "title": c["title"], "description": c["description"]}
                        for n, c in self.charts.items()},
         }
-        files["results.json"] = (json.dumps(index, indent=1, sort_keys=True) + "\n").encode()
+        files["results.json"] = (json.dumps(index, indent=1, sort_keys=True, allow_nan=False) + "\n").encode()
         for file_name, content in files.items():
             (directory / file_name).write_bytes(content)
         return sorted(files)

@@ -33,3 +33,17 @@ def test_units_and_ranges():
 def test_non_finite_is_an_error():
     with pytest.raises(ValueError):
         format_number(float("nan"))
+
+
+def test_charts_with_infinite_values_are_refused(tmp_path):
+    import altair as alt
+
+    from analyses._results import Results, ResultsError
+
+    results = Results()
+    results.value("x", 1, "", "a value")
+    results.table("t", [{"a": 1.0}, {"a": float("inf")}], "a table")
+    results.chart("c", alt.Chart(alt.Data(values=[{"a": float("inf")}])).mark_point().encode(x="a:Q"), "t",
+                  "A chart whose data holds an infinite value.", data="t")
+    with pytest.raises(ResultsError, match="chart 'c' has a NaN or infinite value"):
+        results.write(tmp_path, "demo")

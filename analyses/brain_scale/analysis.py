@@ -243,7 +243,8 @@ def run(ctx) -> None:
     x = alt.X("low:Q", scale=alt.Scale(type="log"), title="Parameters, or synapses / neurons (log scale)",
               axis=alt.Axis(format="~s"))
     ranges = base.transform_filter("datum.kind != 'model'").mark_rule(strokeWidth=7, strokeCap="round").encode(
-        x=x, x2="high:Q", opacity=alt.Opacity("kind:N", legend=None, scale=alt.Scale(range=[0.45, 1])))
+        x=x, x2="high:Q", opacity=alt.Opacity("kind:N", legend=None, sort=["brain: neurons", "brain: synapses"],
+                            scale=alt.Scale(range=[0.45, 1])))
     points = base.transform_filter("datum.kind == 'model'").mark_point(filled=True, size=110, shape="diamond").encode(
         x=x)
     out.chart("brain_vs_models", (ranges + points).properties(width=560, height=300),
