@@ -179,7 +179,11 @@ def run(ctx) -> None:
 
     ctx.step("knowledge capacity and the remaining gap")
     bits = row("knowledge_bits_per_parameter").value
-    out.value("knowledge_gb_7b", 7e9 * bits / 8 / 1e9, "GB", "Most knowledge a 7B model can store at 2 bits/parameter")
+    out.value("knowledge_gb_7b", 7e9 * bits / 8 / 1e9, "GB", "Most knowledge a 7B model can store at 2 bits/parameter",
+              sources=("knowledge_bits_per_parameter",))
+    out.value("params_per_gb_knowledge", 8e9 / bits, "parameters",
+              "Parameters needed to store one gigabyte (8e9 bits) of knowledge at 2 bits/parameter",
+              sources=("knowledge_bits_per_parameter",))
     gap = [math.log10(row("addendum_llm_human_level").value / v) for v in row("addendum_vision_human_level").range]
     out.value("remaining_gap_oom", (gap[0] + gap[1]) / 2, "orders of magnitude",
               "The addendum's own sizes: 70B language against 1-10B vision/audio", low=min(gap), high=max(gap),
