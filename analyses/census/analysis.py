@@ -28,6 +28,7 @@ from analyses.census.count import (
     leaf_activation_bytes,
     lm_flops_per_token,
     read_config,
+    unet_inputs,
     weight_bytes,
 )
 
@@ -108,14 +109,7 @@ def sd_flops(built: dict, size: int, steps: int) -> dict:
     per_step = {}
     attention = 0
     for batch in (1, 2):
-        kwargs = {"encoder_hidden_states": torch.zeros(batch, 77, unet.config.cross_attention_dim, device="meta")}
-        if unet.config.addition_embed_type == "text_time":  # SDXL: pooled text embedding and size/crop ids
-            kwargs["added_cond_kwargs"] = {
-                "text_embeds": torch.zeros(batch, unet.config.projection_class_embeddings_input_dim - 6 * 256,
-                                           device="meta"),
-                "time_ids": torch.zeros(batch, 6, device="meta")}
-        sample = torch.zeros(batch, unet.config.in_channels, latent, latent, device="meta")
-        timestep = torch.zeros(batch, device="meta")
+        (sample, timestep), kwargs = unet_inputs(unet, batch, latent)
         per_step[batch] = count_flops(unet, sample, timestep, **kwargs)
         if batch == 2:
             activations = leaf_activation_bytes(unet, 2, sample, timestep, **kwargs)

@@ -251,3 +251,19 @@ def lm_flops_per_token(model: nn.Module, config: dict, where: str, context: int)
         dense = build(moe_dense_equivalent(config), where, "MistralForCausalLM")
         return causal_lm_flops_per_token(dense, context) + moe_router_flops(config)
     return causal_lm_flops_per_token(model, context)
+
+
+def unet_inputs(unet, batch: int, latent: int) -> tuple[tuple, dict]:
+    """Meta-tensor arguments for one UNet2DConditionModel call: (sample, timestep), conditioning kwargs.
+
+    77 text tokens (CLIP's context); SDXL's UNet also takes a pooled text embedding and
+    six size/crop ids, each embedded in 256 dimensions (Podell et al. 2023, Sec. 2.2).
+    """
+    kwargs = {"encoder_hidden_states": torch.zeros(batch, 77, unet.config.cross_attention_dim, device="meta")}
+    if unet.config.addition_embed_type == "text_time":
+        kwargs["added_cond_kwargs"] = {
+            "text_embeds": torch.zeros(batch, unet.config.projection_class_embeddings_input_dim - 6 * 256,
+                                       device="meta"),
+            "time_ids": torch.zeros(batch, 6, device="meta")}
+    sample = torch.zeros(batch, unet.config.in_channels, latent, latent, device="meta")
+    return (sample, torch.zeros(batch, device="meta")), kwargs

@@ -25,7 +25,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from analyses._format import format_number as fmt
 from analyses._measure import peak_memory_bytes
-from analyses.census.count import build, count_flops, count_parameters, read_config
+from analyses.census.count import build, count_flops, count_parameters, read_config, unet_inputs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "analyses" / "census" / "configs"
@@ -44,14 +44,8 @@ def sd_parts(folder: str, size: int) -> dict[str, float]:
     text = sum(count_flops(e, input_ids=torch.zeros(1, 77, dtype=torch.long, device="meta")) for e in encoders)
     unet_flops = {}
     for batch in (1, 2):
-        kwargs = {"encoder_hidden_states": torch.zeros(batch, 77, unet.config.cross_attention_dim, device="meta")}
-        if unet.config.addition_embed_type == "text_time":  # SDXL's pooled text embedding and size/crop ids
-            kwargs["added_cond_kwargs"] = {
-                "text_embeds": torch.zeros(batch, unet.config.projection_class_embeddings_input_dim - 6 * 256,
-                                           device="meta"),
-                "time_ids": torch.zeros(batch, 6, device="meta")}
-        unet_flops[batch] = count_flops(unet, torch.zeros(batch, unet.config.in_channels, latent, latent,
-                                                          device="meta"), torch.zeros(batch, device="meta"), **kwargs)
+        args, kwargs = unet_inputs(unet, batch, latent)
+        unet_flops[batch] = count_flops(unet, *args, **kwargs)
     z = torch.zeros(1, vae.config.latent_channels, latent, latent, device="meta")
     decode = count_flops(vae.decoder, z) + (count_flops(vae.post_quant_conv, z) if vae.post_quant_conv else 0)
     blocks = sum(type(m).__name__ in ("ResnetBlock2D", "BasicTransformerBlock") for m in unet.modules())
