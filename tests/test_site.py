@@ -75,3 +75,14 @@ def test_docs_python_snippets_run(page, monkeypatch):
 
 def test_there_are_snippets_to_run():
     assert SNIPPET_PAGES, "no ```python blocks found in the docs"
+
+
+def test_no_unit_is_written_twice(built_site):
+    # A macro already prints its unit; prose that adds it again reads "2 trillion synapses synapses".
+    doubled = re.compile(r"\b(synapses|parameters|neurons|FLOPs|tokens|words|images|hours|years|GB|orders of magnitude)"
+                         r"\s+\1\b")
+    for page in built_site.rglob("*.html"):
+        prose = re.sub(r"<table.*?</table>", " ", page.read_text(), flags=re.DOTALL)  # headers sit side by side
+        text = re.sub(r"<[^>]+>", " ", prose)
+        match = doubled.search(re.sub(r"\s+", " ", text))
+        assert not match, f"{page.relative_to(built_site)}: '{match.group(0)}'"
