@@ -82,7 +82,7 @@ def test_no_unit_is_written_twice(built_site):
     doubled = re.compile(r"\b(synapses|parameters|neurons|FLOPs|tokens|words|images|hours|years|GB|orders of magnitude)"
                          r"\s+\1\b")
     for page in built_site.rglob("*.html"):
-        prose = re.sub(r"<table.*?</table>", " ", page.read_text(), flags=re.DOTALL)  # headers sit side by side
-        text = re.sub(r"<[^>]+>", " ", prose)
+        cells = re.sub(r"</t[dh]>", " ¦ ", page.read_text())  # neighbouring table cells are not one phrase
+        text = re.sub(r"<[^>]+>", " ", cells)
         match = doubled.search(re.sub(r"\s+", " ", text))
         assert not match, f"{page.relative_to(built_site)}: '{match.group(0)}'"
