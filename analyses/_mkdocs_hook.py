@@ -186,9 +186,12 @@ def m_chart(page, ref):
 
 def _cell(text: str) -> str:
     try:
-        return format_number(float(text))
+        x = float(text)
     except ValueError:
         return text.replace("|", "\\|")
+    if x.is_integer() and abs(x) < 1e6:  # counts, sizes and years read exactly: 1,024 not 1,020
+        return f"{int(x):,}" if abs(x) >= 10000 or not 1900 <= abs(x) <= 2100 else str(int(x))
+    return format_number(x)
 
 
 def m_table(page, ref):

@@ -23,9 +23,13 @@
     const response = await fetch(el.dataset.spec);
     if (!response.ok) throw new Error("chart spec " + el.dataset.spec + ": HTTP " + response.status);
     const spec = await response.json();
-    spec.width = "container";
+    // Single and layered views stretch to the page; faceted and concatenated views keep their own sizes.
+    const composite = ["facet", "hconcat", "vconcat", "concat", "repeat"].some((k) => k in spec);
+    if (!composite) {
+      spec.width = "container";
+      spec.autosize = { type: "fit-x", contains: "padding" };
+    }
     capLabels(spec, Math.max(90, Math.round(el.clientWidth * 0.4)));
-    spec.autosize = { type: "fit-x", contains: "padding" };
     if (isDark()) spec.background = "transparent";
     el.innerHTML = "";
     await vegaEmbed(el, spec, {

@@ -1,0 +1,10 @@
+from analyses._spec import Spec
+
+SPEC = Spec(
+    title="The typical set: why the most likely image is not a likely kind of image",
+    tests=("comment.typical_set",),
+    page="evidence/typical-set.md",
+    profiles={"quick": {"p_black": 0.51, "sizes": [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576],
+                        "k_sigma": [1, 2, 3], "markov_n": 1024, "markov_stay": 0.9, "ising_side": 32,
+                        "ising_coupling": 0.3, "ising_sweeps": 200, "samples": 3}},
+)
