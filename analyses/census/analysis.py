@@ -24,6 +24,7 @@ from analyses.census.count import (
     count_parameters,
     embedding_parameters,
     formula_from_config,
+    forward_with_hooks,
     kv_cache_bytes,
     leaf_activation_bytes,
     lm_flops_per_token,
@@ -126,8 +127,6 @@ def sd_flops(built: dict, size: int, steps: int) -> dict:
 
 def attention_matrix_bytes(unet, bytes_per_value: float, *args, **kwargs) -> float:
     """Largest attention score matrix (batch × heads × queries × keys) a naive implementation would hold."""
-    import torch
-
     largest = 0
 
     def hook(module, args, kwargs_):
@@ -139,12 +138,7 @@ def attention_matrix_bytes(unet, bytes_per_value: float, *args, **kwargs) -> flo
 
     handles = [m.register_forward_pre_hook(hook, with_kwargs=True) for m in unet.modules()
                if type(m).__name__ == "Attention"]
-    try:
-        with torch.no_grad():
-            unet(*args, **kwargs)
-    finally:
-        for h in handles:
-            h.remove()
+    forward_with_hooks(unet, handles, *args, **kwargs)
     return largest * bytes_per_value
 
 

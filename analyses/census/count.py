@@ -214,13 +214,18 @@ def leaf_activation_bytes(model: nn.Module, bytes_per_value: float, *args, **kwa
         sizes.append(sum(o.numel() for o in outputs if isinstance(o, torch.Tensor)))
 
     handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    forward_with_hooks(model, handles, *args, **kwargs)
+    return {"largest": max(sizes) * bytes_per_value, "total": sum(sizes) * bytes_per_value}
+
+
+def forward_with_hooks(model: nn.Module, handles: list, *args, **kwargs):
+    """One forward pass without gradients, then remove the hooks (also when the pass fails)."""
     try:
         with torch.no_grad():
-            model(*args, **kwargs)
+            return model(*args, **kwargs)
     finally:
-        for h in handles:
-            h.remove()
-    return {"largest": max(sizes) * bytes_per_value, "total": sum(sizes) * bytes_per_value}
+        for handle in handles:
+            handle.remove()
 
 
 def moe_dense_equivalent(config: dict) -> dict:

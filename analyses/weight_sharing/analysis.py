@@ -26,7 +26,7 @@ from torch import nn
 
 from analyses._format import format_number as fmt
 from analyses.brain_scale.analysis import area_counts
-from analyses.census.count import build, read_config
+from analyses.census.count import build, forward_with_hooks, read_config
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
@@ -65,12 +65,7 @@ def unshared_counts(model: nn.Module, *args, **kwargs) -> list[dict]:
         return hook
 
     handles = [m.register_forward_hook(make_hook(name)) for name, m in model.named_modules() if own[name]]
-    try:
-        with torch.no_grad():
-            model(*args, **kwargs)
-    finally:
-        for h in handles:
-            h.remove()
+    forward_with_hooks(model, handles, *args, **kwargs)
     records = []
     for name, module in model.named_modules():
         if not own[name]:
