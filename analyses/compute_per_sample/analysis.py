@@ -235,9 +235,6 @@ def run(ctx) -> None:
               f"{p['answer_words']} words ({fmt(answer)}) and a DALL-E image ({fmt(dalle)}).", data="flops_by_steps")
     scatter_rows = [{"model": f["model"], "family": f["family"], "parameters": f["parameters"],
                      "flops_per_sample": f["flops_per_sample"]} for f in families]
-    scatter_rows.append({"model": "BigGAN-deep generator (128px; FLOPs not published)", "family": "GAN",
-                         "parameters": row("biggan_deep_params").value, "flops_per_sample": math.nan})
-    scatter_rows = [r for r in scatter_rows if not math.isnan(r["flops_per_sample"])]
     out.table("params_vs_compute", scatter_rows, "Parameters against compute per sample")
     scatter = alt.Chart(alt.Data(values=scatter_rows)).mark_point(filled=True, size=120).encode(
         x=alt.X("parameters:Q", scale=alt.Scale(type="log"), title="Parameters (log scale)",
