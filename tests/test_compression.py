@@ -143,3 +143,17 @@ def test_block_drop_restores_the_model():
         assert len(language.module.encoder.layer) == 4
         assert not torch.allclose(language.outputs(), before)
     assert torch.equal(language.outputs(), before)
+
+
+def test_fidelity_counts_the_clear_half():
+    # Five decisions with margins 0.9, 0.8, 0.7, 0.1, 0.05: the median is 0.7, so the clear half is the first
+    # three. Flipping the near-tie (margin 0.1) costs nothing there and one in five overall.
+    reference = torch.tensor([[0.95, 0.05], [0.9, 0.1], [0.85, 0.15], [0.55, 0.45], [0.525, 0.475]])
+    output = reference.clone()
+    output[3] = torch.tensor([0.45, 0.55])
+
+    def margins(p):
+        return (p[:, 0] - p[:, 1]).abs()
+
+    got = models.fidelity(lambda p: p.argmax(1), margins, lambda r, o: ("none", 0.0), reference, output)
+    assert (got["fidelity"], got["fidelity_all"], got["clear_count"]) == (1.0, pytest.approx(0.8), 3)

@@ -30,7 +30,7 @@ UNITS = {
     "images", "image-text pairs", "samples", "samples/step", "steps", "images/s", "fixations/s",
     "tokens", "words", "words/day", "words/min", "words/token",
     "hours", "hours/day", "years", "days/year",
-    "parameters", "neurons", "synapses", "synapses/neuron", "bits", "%", "ratio", "GB", "perplexity", "neurons/mm3", "mm3", "frames", "frames/s", "pixels", "seconds",
+    "parameters", "neurons", "synapses", "synapses/neuron", "bits", "%", "ratio", "GB", "perplexity", "FLOP/s", "neurons/mm3", "mm3", "frames", "frames/s", "pixels", "seconds",
 }
 
 REQUIRED = ("id", "value", "unit", "kind", "counts", "source", "url", "locator", "accessed")
