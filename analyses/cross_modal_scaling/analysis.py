@@ -19,6 +19,8 @@ import torch
 from analyses.cross_modal_scaling import SPEC, data, fit, judges, model, train
 
 CACHE = pathlib.Path(".cache/cross_modal_scaling")      # checkpoints of runs, so an interrupted sweep resumes
+# Fashion-MNIST's class names in label order, from its README (github.com/zalandoresearch/fashion-mnist).
+CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 
 
 def image_task(side: int, levels: int, held_out: int) -> tuple[train.Task, torch.Tensor, torch.Tensor]:
@@ -242,7 +244,7 @@ def _key(name: str) -> str:
 
 
 def _pixels(codes: torch.Tensor, side: int, row: str) -> list[dict]:
-    return [{"row": row, "class": c, "x": x, "y": y, "level": int(codes[c, y * side + x])}
+    return [{"row": row, "label": CLASS_NAMES[c], "x": x, "y": y, "level": int(codes[c, y * side + x])}
             for c in range(len(codes)) for y in range(side) for x in range(side)]
 
 
@@ -279,8 +281,10 @@ def _charts(out, runs, judged, fits, image_samples, bars, levels) -> None:
         x=alt.X("x:O", axis=None), y=alt.Y("y:O", axis=None),
         color=alt.Color("level:Q", scale=alt.Scale(domain=[0, levels - 1], range=["#000000", "#ffffff"]), legend=None),
     ).properties(width=40, height=40).facet(
-        row=alt.Row("row:N", title=None, sort=sorted({r["row"] for r in image_samples}, key=_row_order)),
-        column=alt.Column("class:O", title="Class"))
+        row=alt.Row("row:N", title=None, sort=sorted({r["row"] for r in image_samples}, key=_row_order),
+                    header=alt.Header(labelAngle=0, labelAlign="right", labelLimit=160)),
+        column=alt.Column("label:N", title=None, sort=list(CLASS_NAMES),
+                          header=alt.Header(labelAngle=-40, labelAlign="left", labelLimit=90)))
     out.chart("image_samples", grid, "Samples from the smallest and largest image models",
               "One class-conditional sample per Fashion-MNIST class from the smallest and the largest image model, "
               "above real held-out images of the same classes.", data="image_samples")
