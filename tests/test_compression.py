@@ -157,3 +157,9 @@ def test_fidelity_counts_the_clear_half():
 
     got = models.fidelity(lambda p: p.argmax(1), margins, lambda r, o: ("none", 0.0), reference, output)
     assert (got["fidelity"], got["fidelity_all"], got["clear_count"]) == (1.0, pytest.approx(0.8), 3)
+
+
+def test_loading_silero_leaves_torch_threads_alone():
+    threads = torch.get_num_threads()
+    models.audio(torch.zeros(1, 512 * 4), "cpu")
+    assert torch.get_num_threads() == threads

@@ -52,7 +52,7 @@ def magnitude_masks(weights: dict[str, torch.Tensor], sparsities: list[float], s
     for names in groups:
         scores = torch.cat([weights[n].detach().abs().flatten() for n in names])
         rank = torch.empty_like(scores, dtype=torch.long)
-        rank[torch.argsort(scores, stable=True)] = torch.arange(scores.numel())
+        rank[torch.argsort(scores, stable=True)] = torch.arange(scores.numel(), device=scores.device)
         for n, part in zip(names, rank.split([weights[n].numel() for n in names]), strict=True):
             ranks[n] = (part.reshape(weights[n].shape), scores.numel())
     return [{n: rank >= round(s * size) for n, (rank, size) in ranks.items()} for s in sparsities]

@@ -176,7 +176,9 @@ def audio(clips: torch.Tensor, device: str) -> Subject:
     dropped without breaking the shapes, and torch's dynamic int8 quantisation does not apply to a
     TorchScript module. Only quantisation and pruning are measured for it.
     """
-    import silero_vad
+    threads = torch.get_num_threads()
+    import silero_vad  # its import sets torch to one thread for the whole process
+    torch.set_num_threads(threads)
     vad = silero_vad.load_silero_vad()
     vad.eval()
 
