@@ -23,12 +23,13 @@ CACHE = pathlib.Path(".cache/cross_modal_scaling")      # checkpoints of runs, s
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 
 
-def image_task(side: int, levels: int, held_out: int) -> tuple[train.Task, torch.Tensor, torch.Tensor]:
-    sequences, _ = data.image_sequences("train", side, levels)
-    test, test_labels = data.image_sequences("t10k", side, levels)
+def image_task(side: int, levels: int, held_out: int) -> tuple[train.Task, dict]:
+    """The task, and the sequences and labels of both splits (the judge trains on them too)."""
+    splits = {split: data.image_sequences(split, side, levels) for split in ("train", "t10k")}
+    sequences, test = splits["train"][0], splits["t10k"][0]
     task = train.Task(f"images {side}×{side}", levels + data.CLASSES, side * side,
                       lambda b, g: sequences[torch.randint(0, len(sequences), (b,), generator=g)], test[:held_out])
-    return task, test, test_labels
+    return task, splits
 
 
 def text_task(context: int, held_out: int, seed: int) -> tuple[train.Task, torch.Tensor, torch.Tensor, dict]:
@@ -74,16 +75,15 @@ def run(ctx) -> None:
     ctx.step("data: Fashion-MNIST sequences, text streams, the judges' references")
     tasks, judge_of = [], {}
     for side in p["image_sides"]:
-        task, test, test_labels = image_task(side, p["levels"], p["held_out"])
-        pixels = data.dequantise(test[:, 1:], p["levels"])
-        train_seqs, train_labels = data.image_sequences("train", side, p["levels"])
+        task, splits = image_task(side, p["levels"], p["held_out"])
+        (train_seqs, train_labels), (test, test_labels) = splits["train"], splits["t10k"]
         classifier = judges.train_classifier(data.dequantise(train_seqs[:, 1:], p["levels"]), train_labels,
                                              p["classifier_epochs"], ctx.seed)
-        real = judges.classifier_accuracy(classifier, pixels, test_labels)
+        real = judges.classifier_accuracy(classifier, data.dequantise(test[:, 1:], p["levels"]), test_labels)
         out.value(f"classifier_accuracy_{side}", 100 * real, "%",
                   f"Judge: the classifier's accuracy on real held-out {side}×{side} images")
         tasks.append(task)
-        judge_of[task.name] = ("image", side, classifier, real)
+        judge_of[task.name] = ("image", side, classifier, real, test)
     task, training, held, docs = text_task(p["text_context"], p["held_out"], ctx.seed)
     tasks.append(task)
     held_docs = [t for name, t in docs.items() if data.is_held_out(name)]
@@ -93,7 +93,7 @@ def run(ctx) -> None:
     real_train = [data.decode(w) for w in data.windows(training, p["text_sample_bytes"], 256, generator)]
     real_held = [data.decode(w) for w in data.windows(held, p["text_sample_bytes"], 256, generator)]
     real_words, real_pairs = judges.word_validity(real_train, vocabulary), judges.bigram_attestation(real_held, attested)
-    judge_of["text"] = ("text", None, None, (real_words, real_pairs))
+    judge_of["text"] = ("text", None, None, (real_words, real_pairs), None)
     out.value("text_bytes_train", len(training), "bytes", "Text: training bytes")
     out.value("text_bytes_held_out", len(held), "bytes", "Text: held-out bytes")
     out.value("real_word_validity", 100 * real_words, "%", "Judge: real training text, words found in held-out text")
@@ -101,7 +101,7 @@ def run(ctx) -> None:
 
     runs, judged, throughput, image_samples, text_samples = [], [], [], [], []
     for task in tasks:
-        kind, side, classifier, real = judge_of[task.name]
+        kind, side, classifier, real, test = judge_of[task.name]
         for i, size in enumerate(sizes):
             for seed in range(1 + (p["extra_seeds"] if i < p["seeded_sizes"] else 0)):
                 ctx.step(f"{task.name}: {size.layers} layers × {size.width} wide, seed {seed}")
@@ -131,7 +131,7 @@ def run(ctx) -> None:
                                    "score": score, "relative_to_real": score / real})
                     if i in (0, len(sizes) - 1):
                         first = codes[::p["image_samples_per_class"]]          # one sample per class
-                        image_samples += _pixels(first, side, f"{n:,} parameters")
+                        image_samples += _pixels(first, side, f"{side}×{side}, {n:,} parameters")
                 else:
                     prefix = torch.full((p["text_samples"], 1), ord("\n"), device=device)
                     passages = [data.decode(s) for s in model.sample(net, prefix, p["text_sample_bytes"], sampler)]
@@ -142,9 +142,8 @@ def run(ctx) -> None:
                                        "relative_to_real": score / ceiling})
                     text_samples.append({"parameters": n, "sample": passages[0][:200]})
         if kind == "image":
-            real_images = next(iter(data.image_sequences("t10k", side, p["levels"])))
-            by_class = [real_images[real_images[:, 0] == p["levels"] + c][0, 1:] for c in range(data.CLASSES)]
-            image_samples += _pixels(torch.stack(by_class), side, "real images")
+            by_class = [test[test[:, 0] == p["levels"] + c][0, 1:] for c in range(data.CLASSES)]
+            image_samples += _pixels(torch.stack(by_class), side, f"{side}×{side}, real images")
 
     ctx.step("fits: L(N) = L∞ + (N_c/N)^α per modality, with bootstrap intervals")
     fits, to_floor, resolved_floor = {}, [], {}
@@ -283,14 +282,11 @@ def _charts(out, runs, judged, fits, image_samples, bars, levels) -> None:
         x=alt.X("x:O", axis=None), y=alt.Y("y:O", axis=None),
         color=alt.Color("level:Q", scale=alt.Scale(domain=[0, levels - 1], range=["#000000", "#ffffff"]), legend=None),
     ).properties(width=40, height=40).facet(
-        row=alt.Row("row:N", title=None, sort=sorted({r["row"] for r in image_samples}, key=_row_order),
+        row=alt.Row("row:N", title=None, sort=list(dict.fromkeys(r["row"] for r in image_samples)),
                     header=alt.Header(labelAngle=0, labelAlign="right", labelLimit=160)),
         column=alt.Column("label:N", title=None, sort=list(CLASS_NAMES),
-                          header=alt.Header(labelAngle=-40, labelAlign="left", labelLimit=90)))
+                          header=alt.Header(labelAngle=-40, labelAlign="left", labelLimit=90))
+    ).resolve_scale(x="independent", y="independent")   # 8×8 and 16×16 rows each keep their own grid
     out.chart("image_samples", grid, "Samples from the smallest and largest image models",
               "One class-conditional sample per Fashion-MNIST class from the smallest and the largest image model, "
               "above real held-out images of the same classes.", data="image_samples")
-
-
-def _row_order(row: str):
-    return (row == "real images", int(row.split()[0].replace(",", "")) if row[0].isdigit() else 0)
