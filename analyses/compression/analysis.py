@@ -142,9 +142,11 @@ def run(ctx) -> None:
         out.value(f"{key}_fidelity_bf16", 100 * bf16["fidelity"], "%", f"{s.model}: clear decisions kept in bfloat16")
         out.value(f"{key}_fidelity_all_bf16", 100 * bf16["fidelity_all"], "%",
                   f"{s.model}: all decisions kept in bfloat16")
+        sparsity_at_bar = {}
         for scope in ("global", "layer"):
             rows = [r for r in prune_rows if r["modality"] == key and r["scope"] == scope]
             keep, fail = lowest_passing([r["sparsity"] for r in rows], [r["fidelity"] for r in rows], bar)
+            sparsity_at_bar[scope] = keep or 0.0
             out.value(f"{key}_sparsity_at_bar_{scope}", 100 * (keep or 0), "%",
                       f"{s.model}: most weights pruned ({scope} magnitude) keeping ≥ {100 * bar:g}% of clear decisions",
                       low=100 * (keep or 0), high=100 * (keep or 0 if fail is None else fail))
@@ -175,8 +177,8 @@ def run(ctx) -> None:
                       f"{s.model}: relative depth of the block whose removal changes fewest decisions")
         summary_rows.append({
             "modality": key, "model": s.model, "task": s.task, "parameters": total, "inputs": s.inputs,
-            "fewest_bits_at_bar": bits_pass, "sparsity_at_bar_global": _row_value(prune_rows, key, "global", bar),
-            "sparsity_at_bar_layer": _row_value(prune_rows, key, "layer", bar),
+            "fewest_bits_at_bar": bits_pass, "sparsity_at_bar_global": sparsity_at_bar["global"],
+            "sparsity_at_bar_layer": sparsity_at_bar["layer"],
             "blocks_removable": "no residual blocks" if blocks_removable is None else f"{blocks_removable:.0%} "
                                 f"of {len(s.blocks)}"})
     out.value("fidelity_bar", 100 * bar, "%", "The fidelity bar: share of clear decisions that must stay unchanged")
@@ -189,12 +191,6 @@ def run(ctx) -> None:
     out.table("block_drop_cumulative", cumulative_rows, "Dropping the k least important blocks together")
     out.table("timing", timing_rows, f"Time on this machine ({ctx.device}); not part of the frozen values")
     _charts(out, quant_rows, prune_rows, single_rows, cumulative_rows, bar)
-
-
-def _row_value(rows, modality, scope, bar):
-    mine = [r for r in rows if r["modality"] == modality and r["scope"] == scope]
-    keep, _ = lowest_passing([r["sparsity"] for r in mine], [r["fidelity"] for r in mine], bar)
-    return keep or 0.0
 
 
 def _charts(out, quant_rows, prune_rows, single_rows, cumulative_rows, bar) -> None:
