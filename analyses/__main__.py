@@ -1,6 +1,6 @@
 """Command line: ``python -m analyses [run|list|new] ...`` (nox wraps it).
 
-    python -m analyses run [NAME ...] [--force] [--profile quick|full] [--device auto|cpu|cuda] [--check]
+    python -m analyses run [NAME ...] [--force] [--profile quick|full] [--device auto|cpu|cuda] [--check] [--shrink]
     python -m analyses list
     python -m analyses new NAME
 """
@@ -17,21 +17,28 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run stale analyses (all when none is named) and freeze their results")
     run.add_argument("names", nargs="*", metavar="NAME")
     run.add_argument("--force", action="store_true", help="run even when the committed results are fresh")
-    run.add_argument("--profile", default="quick", help="quick (CPU, minutes; the default) or full (GPU runner)")
+    run.add_argument("--profile", default=None,
+                     help="quick (CPU, minutes) or full (GPU runner); default: the profile each result was made with "
+                          "(quick for new analyses). Analyses without the profile are skipped")
     run.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
     run.add_argument("--check", action="store_true",
                      help="run nothing; exit 1 naming every analysis whose results are stale, missing or edited")
+    run.add_argument("--shrink", action="store_true",
+                     help="for tests: apply each Spec's test_overrides (seconds-sized runs; never commit the results)")
     commands.add_parser("list", help="list analyses with their status")
     new = commands.add_parser("new", help="scaffold a new analysis: package, page and test")
     new.add_argument("name")
     args = parser.parse_args(argv)
 
     if args.command == "run":
-        return _runner.run(args.names, force=args.force, profile=args.profile, device=args.device, check=args.check)
+        return _runner.run(args.names, force=args.force, profile=args.profile, device=args.device, check=args.check,
+                           shrink=args.shrink)
     if args.command == "list":
         for name in _runner.names():
             found = _runner.problems(name)
-            print(f"{name:24} {'; '.join(found) if found else 'up to date'} — {_runner.spec(name).title}")
+            profiles = ", ".join(_runner.spec(name).profiles)
+            print(f"{name:24} [{_runner.recorded_profile(name)}; has {profiles}] "
+                  f"{'; '.join(found) if found else 'up to date'} — {_runner.spec(name).title}")
         return 0
     return _scaffold.new(args.name)
 

@@ -1,7 +1,9 @@
-"""Number formatting shared by the results writer and the MkDocs hook.
+"""How numbers are written in words, shared by analyses (in chart descriptions) and the MkDocs hook.
 
 Numbers are rounded to a few significant figures and large ones are spelled
-with a scale word ("2.32 billion"), the way a reader says them.
+with a scale word ("2.32 billion"), the way a reader says them. Analyses that
+import this hash it, so only what can change their results lives here; units
+and ranges are the hook's business (analyses/_mkdocs_hook.py).
 """
 
 import math
@@ -38,20 +40,3 @@ def format_number(x: float, sig: int = 3) -> str:
                 return f"{mantissa.rstrip('0').rstrip('.')} × 10{power}"
             return f"{_plain(x / scale, sig)} {word}"
     return _plain(x, sig)
-
-
-def format_quantity(x: float, unit: str = "", sig: int = 3) -> str:
-    """A number with its unit: format_quantity(2.32e9, 'images') == '2.32 billion images'."""
-    text = format_number(x, sig)
-    if not unit:
-        return text
-    if unit == "%":
-        return f"{text}%"
-    if unit == "×":
-        return f"{text}×"
-    return f"{text} {unit}"
-
-
-def format_range(low: float, high: float, unit: str = "", sig: int = 2) -> str:
-    """'14 million – 220 million words', with the unit once."""
-    return f"{format_number(low, sig)} – {format_quantity(high, unit, sig)}"

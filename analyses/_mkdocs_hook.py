@@ -8,6 +8,8 @@ Pages write macros in double braces; code blocks and inline code are left alone:
     {{ source laion2b_en }}                          the source's title, linked, with its locator
     {{ chart exposure/headline }}                    an interactive chart with an SVG fallback
     {{ table exposure/checks }}                      a table from a CSV, with a download link
+                                                     (charts and tables of machine measurements, kept in
+                                                     results/<name>/measured/, say which machine made them)
     {{ values exposure }}                            every value of an analysis, with its sources
     {{ provenance exposure }}                        when, where and how the results were computed
     {{ references }}                                 every catalog row, by file
@@ -33,9 +35,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from analyses import catalog  # noqa: E402
-from analyses._format import format_number, format_quantity  # noqa: E402
+from analyses._format import format_number  # noqa: E402
 
 RESULTS = ROOT / "docs" / "results"
+MEASURED = "measured"
 BUNDLE_CACHE = ROOT / ".cache"
 BUNDLE_SITE_PATH = "assets/javascripts/vega-bundle.js"
 MACRO = re.compile(r"\{\{\s*([a-z_]+)((?:\s+[^\s}]+)*)\s*\}\}")
@@ -48,10 +51,11 @@ state: dict = {}
 def _load_results() -> dict:
     loaded = {}
     for path in sorted(RESULTS.glob("*/results.json")):
-        manifest = path.parent / "manifest.json"
+        manifest, measured = path.parent / "manifest.json", path.parent / MEASURED / "results.json"
         loaded[path.parent.name] = {
             "results": json.loads(path.read_text()),
             "manifest": json.loads(manifest.read_text()) if manifest.is_file() else None,
+            "measured": json.loads(measured.read_text()) if measured.is_file() else None,
         }
     return loaded
 
@@ -85,6 +89,23 @@ def on_post_build(config):
 
 # ---------------------------------------------------------------- helpers
 
+def format_quantity(x: float, unit: str = "", sig: int = 3) -> str:
+    """A number with its unit: format_quantity(2.32e9, 'images') == '2.32 billion images'."""
+    text = format_number(x, sig)
+    if not unit:
+        return text
+    if unit == "%":
+        return f"{text}%"
+    if unit == "×":
+        return f"{text}×"
+    return f"{text} {unit}"
+
+
+def format_range(low: float, high: float, unit: str = "", sig: int = 2) -> str:
+    """'14 million – 220 million words', with the unit once."""
+    return f"{format_number(low, sig)} – {format_quantity(high, unit, sig)}"
+
+
 class MacroError(Exception):
     pass
 
@@ -105,6 +126,24 @@ def _analysis(name: str) -> dict:
         raise MacroError(f"no results for analysis '{name}' (have: {', '.join(state['results']) or 'none'}); "
                          f"run: nox -s analyses -- {name}")
     return state["results"][name]
+
+
+def _output(ref: str, sep: str, kind: str) -> tuple[str, dict, str, str]:
+    """A value, table or chart of an analysis, frozen or measured: (name, entry, folder, note).
+
+    ``note`` is empty for frozen outputs; for machine measurements it says which machine made them.
+    """
+    name, key = _split(ref, sep)
+    found = _analysis(name)
+    if key in found["results"][kind]:
+        return name, found["results"][kind][key], f"results/{name}", ""
+    if found["measured"] and key in found["measured"][kind]:
+        m = found["manifest"]["measured"]
+        note = (f"Measured on {m['device_name']} ({m['device']}) on {m['started_utc'][:10]}: a measurement of that "
+                "machine, which varies between machines and runs, kept apart from the frozen values.")
+        return name, found["measured"][kind][key], f"results/{name}/{MEASURED}", note
+    have = sorted(found["results"][kind]) + sorted(found["measured"][kind] if found["measured"] else [])
+    raise MacroError(f"unknown {kind[:-1]} '{ref}' (analysis '{name}' has: {', '.join(have)})")
 
 
 def _split(ref: str, sep: str) -> tuple[str, str]:
@@ -129,20 +168,18 @@ def _number_text(value, unit, low, high, options) -> str:
     if options.get("range"):
         if low is None:
             raise MacroError("option 'range' on a figure that has no low/high")
-        return f"{format_number(low, sig)} – {format_quantity(high, unit, sig)}"
+        return format_range(low, high, unit, sig)
     return format_quantity(value, unit, sig)
 
 
 # ---------------------------------------------------------------- macros
 
 def m_value(page, ref, *args):
-    name, key = _split(ref, ".")
-    values = _analysis(name)["results"]["values"]
-    if key not in values:
-        raise MacroError(f"unknown result '{ref}' (analysis '{name}' has: {', '.join(sorted(values))})")
-    v = values[key]
+    name, v, _, note = _output(ref, ".", "values")
+    key = ref.split(".", 1)[1]
     text = _number_text(v["value"], v["unit"], v.get("low"), v.get("high"), _options(args))
-    title = html.escape(f"{v['label']}. Computed by analysis '{name}'; click for its sources.", quote=True)
+    title = html.escape(f"{v['label']}. {note or f'Computed by analysis {name!r}; click for its sources.'}",
+                        quote=True)
     manifest = _analysis(name)["manifest"] or {"page": f"evidence/{name}.md"}
     target = _rel(page, manifest["page"].removesuffix(".md") + "/")
     href = ("" if target == "." else target) + f"#value-{key}"
@@ -168,17 +205,15 @@ def m_source(page, row_id):
 
 
 def m_chart(page, ref):
-    name, chart = _split(ref, "/")
-    charts = _analysis(name)["results"]["charts"]
-    if chart not in charts:
-        raise MacroError(f"unknown chart '{ref}' (analysis '{name}' has: {', '.join(sorted(charts))})")
-    c = charts[chart]
-    base = _rel(page, f"results/{name}")
+    name, c, folder, note = _output(ref, "/", "charts")
+    chart = ref.split("/", 1)[1]
+    base = _rel(page, folder)
     desc = html.escape(c["description"], quote=True)
+    note = f' <em class="measured">{html.escape(note)}</em>' if note else ""
     return (f'<figure class="chart" id="chart-{name}-{chart}">\n'
             f'<div class="vega-chart" data-spec="{base}/{c["spec"]}" role="img" aria-label="{desc}">'
             f'<img src="{base}/{c["svg"]}" alt="{desc}" loading="lazy"></div>\n'
-            f'<figcaption><strong>{html.escape(c["title"])}.</strong> {html.escape(c["description"])} '
+            f'<figcaption><strong>{html.escape(c["title"])}.</strong> {html.escape(c["description"])}{note} '
             f'<span class="chart-links"><a href="{base}/{c["data"]}" download>Data (CSV)</a> · '
             f'<a href="{base}/{c["svg"]}" download>SVG</a> · '
             f'<a href="{base}/{c["spec"]}" download>Vega-Lite spec</a></span></figcaption>\n</figure>')
@@ -195,12 +230,8 @@ def _cell(text: str) -> str:
 
 
 def m_table(page, ref):
-    name, table = _split(ref, "/")
-    tables = _analysis(name)["results"]["tables"]
-    if table not in tables:
-        raise MacroError(f"unknown table '{ref}' (analysis '{name}' has: {', '.join(sorted(tables))})")
-    t = tables[table]
-    with open(RESULTS / name / t["file"], newline="") as f:
+    name, t, folder, note = _output(ref, "/", "tables")
+    with open(ROOT / "docs" / folder / t["file"], newline="") as f:
         rows = list(csv.DictReader(f))
     columns = [c for c in t["columns"] if not (c == "url" and "source" in t["columns"])]
     lines = ["| " + " | ".join(c.replace("_", " ") for c in columns) + " |", "|" + "---|" * len(columns)]
@@ -212,8 +243,9 @@ def m_table(page, ref):
             else:
                 cells.append(_cell(r[c]))
         lines.append("| " + " | ".join(cells) + " |")
-    link = _rel_src(page, f"results/{name}/{t['file']}")
-    return f"{chr(10).join(lines)}\n\n*{html.escape(t['title'])}.* [Download CSV]({link}){{: download }}\n"
+    link = _rel_src(page, f"{folder}/{t['file']}")
+    note = f" {html.escape(note)}" if note else ""
+    return f"{chr(10).join(lines)}\n\n*{html.escape(t['title'])}.*{note} [Download CSV]({link}){{: download }}\n"
 
 
 def m_values(page, name):
@@ -237,9 +269,15 @@ def m_provenance(page, name):
     return (f'!!! info "Provenance"\n'
             f"    Computed on {m['started_utc'].replace('T', ' ')} UTC in {m['wall_time_s']:.1f} s, "
             f"profile `{m['profile']}`, on {m['device']} ({m['device_name']}), Python {m['python']}, {packages}.\n"
-            f"    Code at commit `{m['git_commit'][:12]}`; input hash `{m['input_hash'][:16]}` "
-            f"([manifest]({_rel_src(page, f'results/{name}/manifest.json')})).\n"
-            f"    Re-run with `nox -s analyses -- {name} --force`.\n")
+            f"    Code at commit `{m['git_commit'][:12]}`; input hash `{m['input_hash'][:16]}`; environment lock "
+            f"`{m['lock_sha256'][:12]}` ([manifest]({_rel_src(page, f'results/{name}/manifest.json')})).\n"
+            + (f"    Machine measurements on this page (timings, memory) were made on {m['measured']['device_name']} "
+               f"({m['measured']['device']}) on {m['measured']['started_utc'][:10]}; they vary between machines and "
+               "are kept apart from the frozen values, which a re-run reproduces byte for byte.\n"
+               if m.get("measured") else "")
+            + f"    Re-run with `nox -s analyses -- {name} --force`"
+            + (f" (this result used the `{m['profile']}` profile: add `--profile {m['profile']}`)."
+               if m["profile"] != "quick" else ".") + "\n")
 
 
 def m_references(page):

@@ -9,7 +9,11 @@ An analysis adds named values (with units), tables and Altair charts to a
     <chart>.svg        a static rendering of it (the fallback without JavaScript)
 
 Everything here is deterministic: sorted keys, fixed float repr, no clocks, so
-re-running the same inputs gives byte-identical files.
+re-running the same inputs gives byte-identical files. Fractional numbers are
+kept to 8 significant digits (the site shows 3): the last bits of a fit or a
+BLAS sum differ between machines, and must not churn the frozen files.
+Timings and memory of the machine do not belong here: an analysis records them
+in ``ctx.measurements``, written apart (see analyses/_runner.py).
 """
 
 import csv
@@ -33,11 +37,25 @@ def _check_key(kind: str, key: str, taken) -> None:
         raise ResultsError(f"{kind} {key!r} was added twice")
 
 
+SIGNIFICANT_DIGITS = 8
+
+
+def _steady(x):
+    """Round fractional floats to SIGNIFICANT_DIGITS, inside lists and dicts too; integers stay exact."""
+    if isinstance(x, float) and math.isfinite(x) and not x.is_integer():
+        return float(f"{x:.{SIGNIFICANT_DIGITS}g}")
+    if isinstance(x, dict):
+        return {k: _steady(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_steady(v) for v in x]
+    return x
+
+
 def _finite(key: str, x) -> float:
     x = float(x)
     if not math.isfinite(x):
         raise ResultsError(f"value {key!r} is not finite ({x})")
-    return x
+    return _steady(x)
 
 
 class Results:
@@ -67,14 +85,14 @@ class Results:
         for i, row in enumerate(rows):
             if list(row) != columns:
                 raise ResultsError(f"table {name!r} row {i} has columns {list(row)}, expected {columns}")
-        self.tables[name] = {"title": title, "columns": columns, "rows": rows}
+        self.tables[name] = {"title": title, "columns": columns, "rows": [_steady(row) for row in rows]}
 
     def chart(self, name: str, chart, title: str, description: str, data: str) -> None:
         """An Altair chart. ``description`` is the text alternative; ``data`` names the table it plots."""
         _check_key("chart", name, self.charts)
         if data not in self.tables:
             raise ResultsError(f"chart {name!r} plots table {data!r}, which was not added first")
-        self.charts[name] = {"title": title, "description": description, "data": data, "spec": chart.to_dict()}
+        self.charts[name] = {"title": title, "description": description, "data": data, "spec": _steady(chart.to_dict())}
 
     def write(self, directory: pathlib.Path, analysis: str) -> list[str]:
         """Write every output into ``directory``; returns the file names written."""

@@ -5,16 +5,27 @@ Each analysis's outputs live in ``docs/results/<name>/`` beside a
 An analysis is *fresh* when the hash of its current inputs equals the recorded
 one and no output was edited by hand; fresh analyses are skipped.
 
-The input hash covers (owid/etl's "checksums decide what is dirty"):
-  - every file in the analysis's folder and, transitively, the local
-    ``analyses.*`` modules its Python files import;
-  - the framework modules that shape outputs (``_results.py``, ``_format.py``);
-  - the catalog files and data files its Spec declares;
-  - the profile and its parameters;
+The input hash covers exactly what can change the results (owid/etl's
+"checksums decide what is dirty"):
+  - the Python code of the analysis's folder and, transitively, the local
+    ``analyses.*`` modules it imports, as syntax trees without comments or
+    docstrings (a comment stales nothing); other files of its folder as bytes;
+  - the results writer (``_results.py``);
+  - the catalog rows it read (by id) and whole catalog files only where it
+    iterated over one; the list of what was read is kept in the manifest;
+  - the repository files and the outside files and programs its Spec declares
+    (a file by sha256 and size, a program by its version);
+  - the profile, its parameters and the seed;
   - the versions of the packages that can change results.
+
+Machine measurements (timings, memory) are written apart, in ``measured/``,
+with the machine that made them; they are not part of the byte-identical
+re-run guarantee, and a re-run caused only by a changed catalog row or data
+file keeps them as they were.
 """
 
 import ast
+import dataclasses
 import datetime
 import hashlib
 import importlib
@@ -30,27 +41,75 @@ import subprocess
 import sys
 import time
 import traceback
+import types
+import typing
 
 from analyses import catalog
 from analyses._results import Results
-from analyses._spec import Spec
+from analyses._spec import External, Spec
 from analyses.arguments import ARGUMENTS
 
 PACKAGE_DIR = pathlib.Path(__file__).resolve().parent
 ROOT = PACKAGE_DIR.parent
 RESULTS_DIR = ROOT / "docs" / "results"
-FRAMEWORK_FILES = ("analyses/_results.py", "analyses/_format.py")
+MEASURED = "measured"                          # sub-folder of a result for machine measurements
+LOCK_FILE = ROOT / "requirements" / "lock.txt"
+FRAMEWORK_FILES = ("analyses/_results.py",)    # shapes every output file
 # Versions that can change any analysis's numbers or rendered charts.
 HASHED_PACKAGES = ("torch", "transformers", "diffusers", "altair", "vl-convert-python")
 NOT_ANALYSES = {"catalog"}
+MISSING = "missing"
 
 
 class AnalysisError(Exception):
     """A problem with an analysis's declaration or inputs (one line)."""
 
 
+# ---------------------------------------------------------------- declarations
+
+def params_problem(value, kind, where: str = "") -> str | None:
+    """The first way ``value`` does not fit ``kind``, or None. ``kind``: a TypedDict or a dataclass (either given
+    as a mapping of its fields), list[...], a union, or a plain type."""
+    if typing.is_typeddict(kind) or dataclasses.is_dataclass(kind):
+        if not isinstance(value, dict):
+            return f"'{where.rstrip('.') or 'parameters'}' must be a mapping"
+        hints = typing.get_type_hints(kind)
+        for key in value:
+            if key not in hints:
+                return f"unknown parameter '{where}{key}' (known: {', '.join(hints)})"
+        for key, sub in hints.items():
+            if key not in value:
+                return f"missing parameter '{where}{key}'"
+            problem = params_problem(value[key], sub, f"{where}{key}.")
+            if problem:
+                return problem
+        return None
+    origin = typing.get_origin(kind)
+    if origin is list:
+        if not isinstance(value, list):
+            return f"'{where.rstrip('.')}' must be a list, got {value!r}"
+        for i, item in enumerate(value):
+            problem = params_problem(item, typing.get_args(kind)[0], f"{where.rstrip('.')}[{i}].")
+            if problem:
+                return problem
+        return None
+    if origin in (typing.Union, types.UnionType):
+        fits = any(params_problem(value, k, where) is None for k in typing.get_args(kind))
+        return None if fits else f"'{where.rstrip('.')}' must be {kind}, got {value!r}"
+    allowed = (int, float) if kind is float else kind  # 1e11 and 100 both fit a float
+    if isinstance(value, bool) and kind is not bool or not isinstance(value, allowed):
+        return f"'{where.rstrip('.')}' must be {kind.__name__}, got {value!r}"
+    return None
+
+
+def profile_params(analysis: Spec, profile: str, shrink: bool = False) -> dict:
+    """The parameters of one profile, with the test overrides applied when ``shrink``."""
+    params = dict(analysis.profiles[profile])
+    return {**params, **analysis.test_overrides} if shrink else params
+
+
 def validate(name: str, spec: Spec) -> None:
-    """One-line errors for a Spec that does not hold together."""
+    """One-line errors for a Spec that does not hold together, before anything runs."""
     if not spec.title:
         raise AnalysisError(f"analysis '{name}': SPEC.title is empty")
     unknown = [t for t in spec.tests if t not in ARGUMENTS]
@@ -59,14 +118,27 @@ def validate(name: str, spec: Spec) -> None:
                             f"{'; unknown: ' + ', '.join(unknown) if unknown else ''}")
     if "quick" not in spec.profiles:
         raise AnalysisError(f"analysis '{name}': SPEC.profiles has no 'quick' profile")
+    if not typing.is_typeddict(spec.params):
+        raise AnalysisError(f"analysis '{name}': SPEC.params must be a TypedDict naming every parameter and its type")
+    for profile in spec.profiles:
+        for shrink in (False, True):
+            problem = params_problem(profile_params(spec, profile, shrink), spec.params)
+            if problem:
+                where = "SPEC.test_overrides on profile" if shrink else "profile"
+                raise AnalysisError(f"analysis '{name}': {where} '{profile}': {problem}")
     if not (ROOT / "docs" / spec.page).is_file():
         raise AnalysisError(f"analysis '{name}': SPEC.page docs/{spec.page} does not exist")
     for cat in spec.catalog:
         if not (catalog.CATALOG_DIR / f"{cat}.yaml").is_file():
             raise AnalysisError(f"analysis '{name}': catalog file analyses/catalog/{cat}.yaml does not exist")
     for path in spec.data:
-        if not (ROOT / path).is_file():
-            raise AnalysisError(f"analysis '{name}': data file {path} does not exist")
+        if pathlib.PurePath(path).is_absolute() or not (ROOT / path).is_file():
+            raise AnalysisError(f"analysis '{name}': data file {path} is not a file of the repository "
+                                "(declare outside files in SPEC.external)")
+    for outside in spec.external:
+        if not isinstance(outside, External) or not (outside.is_program or outside.path.startswith("/")):
+            raise AnalysisError(f"analysis '{name}': SPEC.external entries must be External(path, debian) with an "
+                                f"absolute path or a program name, got {outside!r}")
 
 
 # ---------------------------------------------------------------- registry
@@ -107,12 +179,12 @@ def _module_file(module: str) -> pathlib.Path | None:
     return None
 
 
-def _local_imports(path: pathlib.Path) -> set[pathlib.Path]:
+def _local_imports(tree: ast.Module, path: pathlib.Path) -> set[pathlib.Path]:
     """Local modules one Python file imports, absolute (analyses.x) or relative (from . import x)."""
     # The package a relative import starts from: analyses/exposure/analysis.py -> analyses.exposure
     package = ".".join(path.relative_to(ROOT).parent.parts)
     found: set[pathlib.Path] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+    for node in ast.walk(tree):
         modules = []
         if isinstance(node, ast.Import):
             modules = [alias.name for alias in node.names]
@@ -129,18 +201,35 @@ def _local_imports(path: pathlib.Path) -> set[pathlib.Path]:
     return found
 
 
-def source_files(name: str) -> list[pathlib.Path]:
-    """Files of the analysis folder plus every local module reached through imports."""
+def _code_hash(tree: ast.Module) -> str:
+    """Hash of a module's syntax tree without docstrings: comments, blank lines and docstrings change nothing."""
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body
+                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return _sha256(ast.dump(tree).encode())
+
+
+def source_hashes(name: str) -> dict[str, str]:
+    """Files of the analysis folder plus every local module reached through imports, each with its hash."""
     folder = PACKAGE_DIR / name
     files = {p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     files |= {ROOT / f for f in FRAMEWORK_FILES}
-    todo = [p for p in files if p.suffix == ".py"]
+    hashes, todo = {}, sorted(files)
     while todo:
-        for imported in _local_imports(todo.pop()):
-            if imported not in files:
-                files.add(imported)
-                todo.append(imported)
-    return sorted(files)
+        path = todo.pop()
+        key = str(path.relative_to(ROOT))
+        if key in hashes:
+            continue
+        if path.suffix != ".py":
+            hashes[key] = _sha256(path.read_bytes())
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        todo += sorted(_local_imports(tree, path))
+        hashes[key] = _code_hash(tree)
+    return dict(sorted(hashes.items()))
 
 
 def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
@@ -153,17 +242,53 @@ def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
     return versions
 
 
-def inputs(name: str, analysis: Spec, profile: str) -> dict[str, str]:
+def program_version(program: str) -> str | None:
+    """The first line of ``PROGRAM --version``, or None when the program is not on PATH."""
+    path = shutil.which(program)
+    if path is None:
+        return None
+    out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
+    return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else "unknown"
+
+
+def external_hash(outside: External) -> str:
+    """'sha256:... size:N' for a file, 'version: ...' for a program, or MISSING."""
+    if outside.is_program:
+        version = program_version(outside.path)
+        return MISSING if version is None else f"version: {version}"
+    path = pathlib.Path(outside.path)
+    if not path.is_file():
+        return MISSING
+    return f"sha256:{_sha256(path.read_bytes())} size:{path.stat().st_size}"
+
+
+def _row_hash(row: catalog.Row) -> str:
+    fields = {k: v for k, v in dataclasses.asdict(row).items() if k != "file"}  # moving a row changes nothing
+    return _sha256(json.dumps(fields, sort_keys=True).encode())
+
+
+def catalog_hashes(analysis: Spec, reads: dict) -> dict[str, str]:
+    """Hashes of the catalog rows and whole files one run read (``reads`` as recorded in its manifest)."""
+    rows = catalog.load(*analysis.catalog) if analysis.catalog else {}
+    parts = {f"catalog row {r}": _row_hash(rows[r]) if r in rows else MISSING for r in reads.get("rows", [])}
+    for file in reads.get("files", []):
+        path = catalog.CATALOG_DIR / f"{file}.yaml"
+        parts[f"catalog file {file}"] = _sha256(path.read_bytes()) if path.is_file() else MISSING
+    return parts
+
+
+def inputs(name: str, analysis: Spec, profile: str, reads: dict, shrink: bool = False) -> dict[str, str]:
     """Everything that can change the outputs, each with its own hash (so --check can say what changed)."""
     if profile not in analysis.profiles:
         raise AnalysisError(f"analysis '{name}' has no profile '{profile}' (has: {', '.join(analysis.profiles)})")
-    parts = {str(p.relative_to(ROOT)): _sha256(p.read_bytes()) for p in source_files(name)}
-    for cat in analysis.catalog:
-        path = catalog.CATALOG_DIR / f"{cat}.yaml"
-        parts[str(path.relative_to(ROOT))] = _sha256(path.read_bytes())
+    parts = source_hashes(name)
+    parts |= catalog_hashes(analysis, reads)
     for data in analysis.data:
         parts[data] = _sha256((ROOT / data).read_bytes())
-    parts["profile"] = json.dumps({profile: analysis.profiles[profile], "seed": analysis.seed}, sort_keys=True)
+    for outside in analysis.external:
+        parts[f"external {outside.path}"] = external_hash(outside)
+    parts["profile"] = json.dumps({profile: profile_params(analysis, profile, shrink), "seed": analysis.seed},
+                                  sort_keys=True)
     for package, version in package_versions(analysis.packages).items():
         parts[f"package:{package}"] = version
     return parts
@@ -173,6 +298,16 @@ def input_hash(parts: dict[str, str]) -> str:
     return _sha256(json.dumps(parts, sort_keys=True).encode())
 
 
+def measurement_key(parts: dict[str, str], device: str) -> str:
+    """What decides a machine measurement: everything but cited figures and outside data files, plus the device."""
+    kept = {k: v for k, v in parts.items() if not k.startswith(("catalog ", "external /"))}
+    return input_hash(kept | {"device": device})
+
+
+def lock_hash() -> str:
+    return _sha256(LOCK_FILE.read_bytes()) if LOCK_FILE.is_file() else MISSING
+
+
 # ---------------------------------------------------------------- status
 
 def read_manifest(name: str) -> dict | None:
@@ -180,21 +315,44 @@ def read_manifest(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
-def problems(name: str) -> list[str]:
-    """Why the committed results of one analysis cannot be trusted; empty when fresh."""
+def recorded_profile(name: str) -> str:
+    """The profile the committed results were made with ('quick' when there are none)."""
+    manifest = read_manifest(name)
+    return manifest["profile"] if manifest else "quick"
+
+
+def _install_hint(analysis: Spec, key: str) -> str:
+    debian = next(o.debian for o in analysis.external if f"external {o.path}" == key)
+    return f"{key.removeprefix('external ')} is missing (apt-get install {debian})"
+
+
+def status(name: str, profile: str | None = None, shrink: bool = False) -> tuple[list[str], list[str]]:
+    """(problems, unverified) of the committed results for ``profile`` (default: the recorded one).
+
+    problems: why the results cannot be trusted; empty when fresh. unverified: outside inputs that are
+    missing on this machine, so their part of the check could not be made.
+    """
     manifest = read_manifest(name)
     if manifest is None:
-        return ["no results yet"]
+        return ["no results yet"], []
     analysis = spec(name)
-    now = inputs(name, analysis, manifest["profile"])
+    profile = profile or manifest["profile"]
+    if "reads" not in manifest:
+        return ["stale: the manifest predates read tracking"], []
+    now = inputs(name, analysis, profile, manifest["reads"], shrink)
+    before = manifest.get("inputs", {})
+    missing = sorted(k for k, v in now.items() if v == MISSING and k.startswith("external "))
     found = []
-    if input_hash(now) != manifest["input_hash"]:
-        before = manifest.get("inputs", {})
-        changed = sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k))
-        found.append("stale: changed " + ", ".join(changed[:6]) + (" ..." if len(changed) > 6 else ""))
+    if profile != manifest["profile"]:
+        found.append(f"made with profile '{manifest['profile']}', '{profile}' asked for")
+    elif input_hash(now) != manifest["input_hash"]:
+        changed = sorted(k for k in set(now) | set(before) if now.get(k) != before.get(k) and k not in missing)
+        if changed:
+            found.append("stale: changed " + ", ".join(changed[:6]) + (" ..." if len(changed) > 6 else ""))
     directory = RESULTS_DIR / name
-    on_disk = {p.name for p in directory.iterdir() if p.is_file() and p.name != "manifest.json"}
-    recorded = manifest.get("outputs", {})
+    recorded = dict(manifest.get("outputs", {}))
+    recorded |= {f"{MEASURED}/{f}": h for f, h in manifest.get("measured", {}).get("files", {}).items()}
+    on_disk = {str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file() and p.name != "manifest.json"}
     for file_name in sorted(on_disk | set(recorded)):
         if file_name not in on_disk:
             found.append(f"missing output {file_name}")
@@ -202,7 +360,12 @@ def problems(name: str) -> list[str]:
             found.append(f"unexpected file {file_name} (not written by the analysis)")
         elif _sha256((directory / file_name).read_bytes()) != recorded[file_name]:
             found.append(f"hand-edited {file_name}")
-    return found
+    return found, [_install_hint(analysis, k) for k in missing]
+
+
+def problems(name: str) -> list[str]:
+    """Why the committed results cannot be trusted (for the recorded profile); empty when fresh."""
+    return status(name)[0]
 
 
 # ---------------------------------------------------------------- running
@@ -234,22 +397,60 @@ def resolve_device(device: str) -> tuple[str, str]:
 
 
 class Context:
-    """What an analysis's run(ctx) gets: parameters, catalog rows, a results sink, progress."""
+    """What an analysis's run(ctx) gets: parameters, its declared inputs, results sinks, progress.
 
-    def __init__(self, name: str, analysis: Spec, profile: str, device: str):
+    Inputs come only through these doors, each refusing what the Spec does not declare:
+    ctx.row(id) and ctx.rows(file) for catalog figures, ctx.data(path) for files, ctx.program(name)
+    for outside programs. Deterministic outputs go to ctx.results; timings and memory of this
+    machine go to ctx.measurements, and only while ctx.measuring is true.
+    """
+
+    def __init__(self, name: str, analysis: Spec, profile: str, device: str, shrink: bool = False,
+                 measuring: bool = True):
         self.name, self.profile, self.device, self.seed = name, profile, device, analysis.seed
-        self.params = dict(analysis.profiles[profile])
-        self.catalog = catalog.load(*analysis.catalog) if analysis.catalog else {}
-        self.results = Results()
+        self.params = profile_params(analysis, profile, shrink)
+        self.results, self.measurements, self.measuring = Results(), Results(), measuring
         self.doing = "starting"
+        self.reads: dict[str, set] = {"rows": set(), "files": set()}
+        self._spec = analysis
+        self._catalog = catalog.load(*analysis.catalog) if analysis.catalog else {}
         self._steps = 0
         self._t0 = time.perf_counter()
 
     def row(self, row_id: str) -> catalog.Row:
-        """A catalog row; only rows of the declared catalog files can be read (declared inputs)."""
-        if row_id not in self.catalog:
-            raise AnalysisError(f"catalog row '{row_id}' is not in the declared catalog files of '{self.name}'")
-        return self.catalog[row_id]
+        """A catalog row of the declared catalog files; its content joins the input hash."""
+        if row_id not in self._catalog:
+            raise AnalysisError(f"catalog row '{row_id}' is not in the declared catalog files of '{self.name}' "
+                                f"({', '.join(self._spec.catalog) or 'none declared'})")
+        self.reads["rows"].add(row_id)
+        return self._catalog[row_id]
+
+    def rows(self, file: str) -> dict[str, catalog.Row]:
+        """Every row of one declared catalog file, by id: the whole file joins the input hash."""
+        if file not in self._spec.catalog:
+            raise AnalysisError(f"catalog file '{file}' is not declared by '{self.name}' (SPEC.catalog)")
+        self.reads["files"].add(file)
+        return {i: r for i, r in self._catalog.items() if r.file == file}
+
+    def data(self, path: str) -> pathlib.Path:
+        """A declared input file: a repository path (SPEC.data) or an outside file (SPEC.external)."""
+        outside = {o.path: o for o in self._spec.external if not o.is_program}
+        if path in outside:
+            if not pathlib.Path(path).is_file():
+                raise FileNotFoundError(_install_hint(self._spec, f"external {path}"))
+            return pathlib.Path(path)
+        if path not in self._spec.data:
+            raise AnalysisError(f"'{path}' is not a declared input of '{self.name}' (SPEC.data or SPEC.external)")
+        return ROOT / path
+
+    def program(self, name: str) -> str:
+        """The full path of a declared outside program (SPEC.external); its version joins the input hash."""
+        if name not in {o.path for o in self._spec.external if o.is_program}:
+            raise AnalysisError(f"program '{name}' is not a declared input of '{self.name}' (SPEC.external)")
+        found = shutil.which(name)
+        if found is None:
+            raise FileNotFoundError(_install_hint(self._spec, f"external {name}"))
+        return found
 
     def step(self, what: str) -> None:
         """Announce a step: one progress line, and what a failure message will say it was doing."""
@@ -278,11 +479,23 @@ def _git_commit() -> str:
         return "unknown"
 
 
-def run_one(name: str, profile: str, device: str, device_name: str) -> None:
+def _files(directory: pathlib.Path) -> dict[str, str]:
+    return {str(p.relative_to(directory)): _sha256(p.read_bytes()) for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def run_one(name: str, profile: str, device: str, device_name: str, force: bool = False, shrink: bool = False) -> None:
     """Run one analysis and replace its results directory only when everything was written."""
     analysis = spec(name)
-    parts = inputs(name, analysis, profile)
-    ctx = Context(name, analysis, profile, device)
+    before = read_manifest(name) or {}
+    # Measurements are kept when only cited figures or outside data changed: the same code, profile,
+    # packages and device would time the same thing.
+    kept = before.get("measured") if not force and (RESULTS_DIR / name / MEASURED).is_dir() else None
+    if kept and kept.get("key") != measurement_key(inputs(name, analysis, profile, {}, shrink), device):
+        kept = None
+    ctx = Context(name, analysis, profile, device, shrink, measuring=kept is None)
+    if kept:
+        print(f"  [{name}] keeping the measurements of {kept['started_utc']} ({kept['device_name']}): "
+              "only cited figures or outside data changed", flush=True)
     _seed_everything(analysis.seed)
     started = datetime.datetime.now(datetime.UTC)
     t0 = time.perf_counter()
@@ -295,25 +508,41 @@ def run_one(name: str, profile: str, device: str, device_name: str) -> None:
         error.doing = ctx.doing  # what the failure message reports it was doing
         raise
     ctx.doing = "writing results"
+    reads = {k: sorted(v) for k, v in ctx.reads.items()}
+    parts = inputs(name, analysis, profile, reads, shrink)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     staging = RESULTS_DIR / f".{name}.new"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     try:
         written = ctx.results.write(staging, name)
+        measured = {}
+        if kept:
+            shutil.copytree(RESULTS_DIR / name / MEASURED, staging / MEASURED)
+            measured = kept
+        elif ctx.measurements.values or ctx.measurements.tables:
+            (staging / MEASURED).mkdir()
+            ctx.measurements.write(staging / MEASURED, name)
+            measured = {"key": measurement_key(parts, device), "files": _files(staging / MEASURED),
+                        "device": device, "device_name": device_name, "python": platform.python_version(),
+                        "platform": platform.platform(), "started_utc": started.isoformat(timespec="seconds")}
         manifest = {
             "analysis": name,
             "title": analysis.title,
             "page": analysis.page,
             "profile": profile,
             "params": ctx.params,
+            "shrunk_for_tests": shrink,
             "seed": analysis.seed,
             "device": device,
             "device_name": device_name,
             "input_hash": input_hash(parts),
             "inputs": parts,
+            "reads": reads,
             "outputs": {f: _sha256((staging / f).read_bytes()) for f in written},
+            "measured": measured,
             "git_commit": _git_commit(),
+            "lock_sha256": lock_hash(),
             "python": platform.python_version(),
             "platform": platform.platform(),
             "packages": package_versions(analysis.packages),
@@ -332,46 +561,80 @@ def run_one(name: str, profile: str, device: str, device_name: str) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def run(selected: list[str], force: bool = False, profile: str = "quick", device: str = "auto",
-        check: bool = False) -> int:
-    """The command line's work; returns the exit status."""
+def _plan(chosen: list[str], profile: str | None) -> dict[str, str]:
+    """Which profile each analysis runs in: the one asked for, else the one its results were made with.
+    Analyses without the asked-for profile are left out, each with one line, before anything runs."""
+    plan = {}
+    for name in chosen:
+        wanted = profile or recorded_profile(name)
+        if wanted in spec(name).profiles:
+            plan[name] = wanted
+        else:
+            print(f"{name}: has no '{wanted}' profile, skipped")
+    return plan
+
+
+def _check(plan: dict[str, str], shrink: bool) -> int:
+    bad, in_ci = [], bool(os.environ.get("CI"))
+    for name, profile in plan.items():
+        try:
+            found, unverified = status(name, profile, shrink)
+        except (AnalysisError, catalog.CatalogError) as error:
+            found, unverified = [str(error)], []
+        for problem in found:
+            print(f"{name}: {problem}", file=sys.stderr)
+        for note in unverified:  # a fresh machine without the Debian data can check everything else
+            print(f"{name}: cannot check an input: {note}{' (required in CI)' if in_ci else ''}", file=sys.stderr)
+        if found or (unverified and in_ci):
+            bad.append(name)
+        elif not unverified:
+            print(f"{name}: up to date")
+    if bad:
+        print(f"{len(bad)} analysis result(s) need refreshing: nox -s analyses -- {' '.join(bad)}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def run(selected: list[str], force: bool = False, profile: str | None = None, device: str = "auto",
+        check: bool = False, shrink: bool = False) -> int:
+    """The command line's work; returns the exit status.
+
+    Without ``profile`` each analysis keeps the profile its results were made with; a stale result of a
+    profile other than 'quick' is re-run only on a GPU (or when its profile is asked for by name), so a
+    CPU build never replaces a 'full' result with a 'quick' one.
+    """
     try:
         chosen = selected or names()
-        for name in chosen:
-            spec(name)
+        plan = _plan(chosen, profile)
     except (AnalysisError, catalog.CatalogError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if check:
-        bad = []
-        for name in chosen:
-            try:
-                found = problems(name)
-            except (AnalysisError, catalog.CatalogError) as error:
-                found = [str(error)]
-            for problem in found:
-                print(f"{name}: {problem}", file=sys.stderr)
-            if found:
-                bad.append(name)
-            else:
-                print(f"{name}: up to date")
-        if bad:
-            print(f"{len(bad)} analysis result(s) need refreshing: nox -s analyses -- {' '.join(bad)}",
-                  file=sys.stderr)
-        return 1 if bad else 0
+        return _check(plan, shrink)
     try:
         device, device_name = resolve_device(device)
     except AnalysisError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     failed = []
-    for name in chosen:
-        if not force and not problems(name):
-            print(f"{name}: up to date, skipped")
-            continue
-        print(f"{name}: running profile '{profile}' on {device} ({device_name})", flush=True)
+    for name, wanted in plan.items():
         try:
-            run_one(name, profile, device, device_name)
+            found, unverified = status(name, wanted, shrink)
+        except (AnalysisError, catalog.CatalogError) as error:
+            print(f"error: analysis '{name}': {error}", file=sys.stderr)
+            failed.append(name)
+            continue
+        if not force and not found:
+            print(f"{name}: up to date, skipped" + "".join(f" (cannot check: {n})" for n in unverified))
+            continue
+        if profile is None and wanted != "quick" and device != "cuda":
+            print(f"{name}: its '{wanted}' results need refreshing ({'; '.join(found) or 'forced'}), which takes "
+                  f"a GPU: nox -s analyses -- {name} --profile {wanted} --device cuda; left as they are",
+                  file=sys.stderr)
+            continue
+        print(f"{name}: running profile '{wanted}'{' shrunk for tests' if shrink else ''} on {device} "
+              f"({device_name})", flush=True)
+        try:
+            run_one(name, wanted, device, device_name, force, shrink)
             print(f"{name}: done, results in docs/results/{name}/")
         except Exception as error:  # one failing analysis must not stop the others
             frame = traceback.extract_tb(error.__traceback__)[-1]

@@ -15,7 +15,15 @@ from analyses import _runner
 
 NAV_MARKER = "      # new analyses: keep this line last in the Evidence section"
 
-INIT = '''from analyses._spec import Spec
+INIT = '''from typing import TypedDict
+
+from analyses._spec import Spec
+
+
+class Params(TypedDict):
+    # Every parameter of a profile, with its type: profiles are checked against it before anything runs.
+    rows: list[str]         # catalog row ids to chart
+
 
 SPEC = Spec(
     title="{title}",
@@ -23,10 +31,13 @@ SPEC = Spec(
     tests=("essay.exposure",),
     # Its page, relative to docs/.
     page="evidence/{name}.md",
-    # Catalog files it reads (analyses/catalog/<file>.yaml), part of its input hash. Row ids are
-    # listed on the site's References page; ctx.row(id) reads only rows of these files.
+    params=Params,
+    # Catalog files whose rows it may read (ctx.row(id)); only the rows it reads are part of its input hash.
+    # Row ids are listed on the site's References page. Files it reads: data=("path/in/repo",) and, from
+    # outside the repository, external=(External("/usr/share/...", debian="package"),), opened with ctx.data.
     catalog=("exposure",),
-    # "quick" must run on a 2-core CPU in minutes; add "full" for a GPU runner.
+    # "quick" must run on a 2-core CPU in minutes; add "full" for a GPU runner, and test_overrides that
+    # shrink it to seconds so the tests can run its code on a CPU.
     profiles={{"quick": {{"rows": ["gpt3_tokens", "chinchilla_tokens", "llama2_tokens", "llama3_tokens"]}}}},
 )
 '''

@@ -1,15 +1,16 @@
 """Compression: the quantiser, the pruner and the pass/fail bookkeeping, on hand-worked cases;
 the models' sizes against published or hand-computed counts."""
 
-import pathlib
-
 import pytest
 import torch
 import torch.nn.utils.prune as prune
 
 from analyses import _datasets
-from analyses.compression import compress, data, models
+from analyses._runner import Context
+from analyses._spec import External, Spec
+from analyses.compression import SPEC, compress, data, models
 from analyses.compression.analysis import lowest_passing
+from tests.conftest import requires
 
 
 def test_rtn_hand_worked_rows():
@@ -107,17 +108,37 @@ def test_segment_iou_identical_and_disjoint():
     assert models._segment_iou(speech_first, speech_first.flip(1), frames * 512) == pytest.approx(960 / (frames * 512))
 
 
-def test_evaluation_sets_are_seeded():
-    assert data.sentences(20, 3) == data.sentences(20, 3) != data.sentences(20, 4)
-    images, sources = data.images(4, 2, seed=0, side=32)
+def test_evaluation_sets_are_seeded(fortunes_fixture, fashion_fixture):
+    entries, path = fortunes_fixture
+    fortunes = _datasets.fortunes(path)
+    assert data.sentences(4, 3, fortunes) == data.sentences(4, 3, fortunes) != data.sentences(4, 4, fortunes)
+    # Half from the KJV, half from the fortunes: only entries of 40–200 characters, newlines folded.
+    assert set(data.sentences(4, 3, fortunes)[2:]) <= {" ".join(e.split()) for e in entries if 40 <= len(e) <= 200}
+    (fashion, _), _ = fashion_fixture
+    images, sources = data.images(4, fashion, 2, seed=0, side=32)
     assert images.shape == (6, 3, 32, 32) and images.min() >= -1 and images.max() <= 1
     assert sources[-2:] == ["fashion-mnist", "fashion-mnist"]
+    # A constant 28×28 image stays constant when upscaled: its value says which fixture image was drawn.
+    drawn = sorted(round((float(im[0, 0, 0]) + 1) * 127.5 / 20) for im in images[-2:])
+    assert drawn == sorted(int(i) for i in data.seeded_subset(fashion, 2, 0)[:, 0, 0] // 20)
 
 
-def test_missing_debian_data_names_the_package(monkeypatch):
-    monkeypatch.setattr(_datasets, "FORTUNES", pathlib.Path("/nonexistent/fortunes"))
-    with pytest.raises(FileNotFoundError, match="apt-get install fortunes"):
-        data.sentences(10, 0)
+def test_missing_debian_data_names_the_package():
+    spec = Spec("t", ("essay.question",), "index.md", external=(External("/nonexistent/fortunes", "fortunes"),
+                                                                 External("no-such-program-here", "espeak-ng")))
+    ctx = Context("t", spec, "quick", "cpu")
+    with pytest.raises(FileNotFoundError, match=r"/nonexistent/fortunes is missing \(apt-get install fortunes\)"):
+        ctx.data("/nonexistent/fortunes")
+    with pytest.raises(FileNotFoundError, match=r"apt-get install espeak-ng"):
+        ctx.program("no-such-program-here")
+
+
+@requires(_datasets.ESPEAK_NG)
+def test_speech_clips_hold_speech_at_the_stated_places():
+    clips, about = data.speech_clips(2, 3, ["one two three four", "five six", "seven eight"], 0,
+                                     Context("compression", SPEC, "quick", "cpu").program("espeak-ng"))
+    assert clips.shape == (2, 3 * data.SAMPLE_RATE) and clips.abs().max() <= 1
+    assert all(0 < a["speech_seconds"] <= 3 and 5 <= a["snr_db"] <= 25 for a in about)
 
 
 def test_model_sizes():

@@ -5,7 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from analyses.cross_modal_scaling import data, fit, judges, model, train
+from analyses import _datasets
+from analyses.cross_modal_scaling import SPEC, Recipe, data, fit, judges, model, train
+from tests.conftest import requires
 
 
 def test_pixel_quantisation_round_trips():
@@ -20,15 +22,28 @@ def test_downsample_averages_areas():
     assert data.downsample(image, 2)[0].tolist() == [[255.0, 0.0], [0.0, 0.0]]
 
 
-def test_image_sequences_are_class_then_pixels():
-    sequences, labels = data.image_sequences("t10k", 8, 16)
-    assert sequences.shape == (10_000, 65)
-    assert torch.equal(sequences[:, 0], 16 + labels)   # the class token
-    assert sequences[:, 1:].max() < 16                 # then pixel codes only
+def test_image_sequences_are_class_then_pixels(fashion_fixture):
+    (images, labels), _ = fashion_fixture
+    sequences, label_tensor = data.image_sequences(images, labels, 8, 16)
+    assert sequences.shape == (12, 65)
+    assert torch.equal(sequences[:, 0], 16 + label_tensor)       # the class token
+    # Image i is constant at 20·i: every pixel code is floor(20·i / 16) (16 levels of 16 grey values).
+    assert sequences[:, 1:].tolist() == [[20 * i // 16] * 64 for i in range(12)]
 
 
-def test_text_split_is_by_document_and_bytes_round_trip():
-    training, held, docs = data.text_streams()
+@requires(*_datasets.FASHION_MNIST["train"], *_datasets.FASHION_MNIST["t10k"])
+def test_real_fashion_mnist_loads_through_declared_inputs():
+    from analyses._runner import Context
+    ctx = Context("cross_modal_scaling", SPEC, "quick", "cpu")
+    for split, count in (("train", 60_000), ("t10k", 10_000)):
+        images, labels = _datasets.fashion_mnist(ctx, split)
+        assert images.shape == (count, 28, 28) and labels.shape == (count,) and set(labels.tolist()) == set(range(10))
+
+
+def test_text_split_is_by_document_and_bytes_round_trip(fortunes_fixture):
+    entries, path = fortunes_fixture
+    training, held, docs = data.text_streams(_datasets.fortunes(path))
+    assert [docs[f"fortunes/{i}"] for i in range(len(entries))] == entries
     held_names = [n for n in docs if data.is_held_out(n)]
     assert 0 < len(held_names) < len(docs) / 5
     assert data.is_held_out(held_names[0]) and data.is_held_out(held_names[0])    # stable
@@ -63,9 +78,13 @@ def test_parameter_count_and_flops():
 
 
 def _tiny_task():
-    sequences, _ = data.image_sequences("t10k", 8, 16)
-    return train.Task("tiny", 26, 64, lambda b, g: sequences[torch.randint(0, 9000, (b,), generator=g)],
-                      sequences[9000:9256])
+    """1,000 seeded images, each a horizontal ramp plus noise: something to learn, no data package needed."""
+    rng = np.random.default_rng(0)
+    ramp = np.linspace(0, 255, 28)[None, None, :] * rng.uniform(0.2, 1, (1000, 1, 1))
+    images = np.clip(ramp + rng.normal(0, 10, (1000, 28, 28)), 0, 255).astype(np.uint8)
+    sequences, _ = data.image_sequences(images, np.arange(1000) % 10, 8, 16)
+    return train.Task("tiny", 26, 64, lambda b, g: sequences[torch.randint(0, 900, (b,), generator=g)],
+                      sequences[900:])
 
 
 def test_one_training_step_reduces_the_loss():
@@ -82,7 +101,7 @@ def test_one_training_step_reduces_the_loss():
 
 def test_interrupted_run_resumes_to_the_same_result(tmp_path):
     task = _tiny_task()
-    recipe = train.Recipe(steps=6, batch=8, learning_rate=3e-3, warmup=2, checkpoint_every=3, log_every=3)
+    recipe = Recipe(steps=6, batch=8, learning_rate=3e-3, warmup=2, checkpoint_every=3, log_every=3)
     size = model.Size(1, 16)
     _, whole = train.train(task, size, recipe, 0, "cpu", tmp_path / "whole", lambda _: None)
 

@@ -1,6 +1,7 @@
 import pytest
 
-from analyses._format import format_number, format_quantity, format_range, round_sig
+from analyses._format import format_number, round_sig
+from analyses._mkdocs_hook import format_quantity, format_range
 
 
 @pytest.mark.parametrize("x, text", [

@@ -1,13 +1,33 @@
 """The runner and frozen results, exercised through the real command line on a copy of the repository."""
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import typing
 
 import pytest
 
 from analyses import _runner
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, requires, run_cli
+
+SHRUNK = [n for n in _runner.names() if _runner.spec(n).test_overrides]
+
+
+def _each(names: list[str]) -> list:
+    """One test per analysis; those reading Debian data skip without it, outside CI."""
+    return [pytest.param(n, marks=requires(*_runner.spec(n).external)) for n in names]
+
+
+def _readers_of(row_id: str) -> list[str]:
+    return [n for n in _runner.names() if row_id in (_runner.read_manifest(n) or {}).get("reads", {}).get("rows", [])]
+
+
+def _outputs(folder) -> dict[str, bytes]:
+    """Every deterministic output file of one result (measurements and the manifest left out)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != "manifest.json" and _runner.MEASURED not in p.relative_to(folder).parts}
 
 
 def test_committed_results_are_fresh():
@@ -18,36 +38,92 @@ def test_committed_results_are_fresh():
 
 @pytest.mark.parametrize("name", _runner.names())
 def test_every_analysis_honours_the_contract(name):
-    """Title, arguments tested, a quick profile, results that validate, and a test of its own."""
+    """Title, arguments tested, typed profiles, results that validate, a manifest that says what was read,
+    and a test of its own."""
     import jsonschema
 
-    spec = _runner.spec(name)  # validates title, argument ids, quick profile, page and catalog files
+    spec = _runner.spec(name)  # validates title, argument ids, profiles against SPEC.params, page, inputs
     assert spec.title and spec.tests and "quick" in spec.profiles
-    results = json.loads((_runner.RESULTS_DIR / name / "results.json").read_text())
-    jsonschema.validate(results, json.loads((ROOT / "tests" / "results.schema.json").read_text()))
+    schema = json.loads((ROOT / "tests" / "results.schema.json").read_text())
+    folder = _runner.RESULTS_DIR / name
+    results = json.loads((folder / "results.json").read_text())
+    jsonschema.validate(results, schema)
     assert results["analysis"] == name
+    manifest = _runner.read_manifest(name)
+    assert set(manifest["reads"]) == {"rows", "files"} and len(manifest["lock_sha256"]) == 64
+    assert not manifest["shrunk_for_tests"]
+    if manifest["measured"]:  # measurements may be tables alone: no value is required there
+        schema["properties"]["values"]["minProperties"] = 0
+        jsonschema.validate(json.loads((folder / _runner.MEASURED / "results.json").read_text()), schema)
+        assert manifest["measured"]["device"] == manifest["device"]
     own_tests = ROOT / "tests" / f"test_{name}.py"
     assert own_tests.is_file() and "def test_" in own_tests.read_text(), f"analysis '{name}' has no tests of its own"
 
 
-def test_input_hash_changes_with_what_can_change_results(repo_copy):
+# ---------------------------------------------------------------- what is hashed
+
+def test_a_changed_row_stales_exactly_its_readers_and_a_new_row_nothing(repo_copy):
     catalog_file = repo_copy / "analyses" / "catalog" / "exposure.yaml"
-    catalog_file.write_text(catalog_file.read_text().replace("value: 10\n", "value: 12\n", 1))
+    text = catalog_file.read_text()
+    new_row = text[text.index("- id: words_per_token"):].split("\n- id:")[0].replace("words_per_token", "unused_row")
+    catalog_file.write_text(text + ("" if text.endswith("\n") else "\n") + new_row + "\n")
+    assert run_cli("run", "--check", cwd=repo_copy).returncode == 0   # nobody read it
+
+    lines = catalog_file.read_text().split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip() == "- id: words_per_token")
+    value = next(i for i in range(at, len(lines)) if lines[i].strip().startswith("value:"))
+    lines[value] = lines[value].split(":")[0] + ": 0.7"
+    catalog_file.write_text("\n".join(lines))
     result = run_cli("run", "--check", cwd=repo_copy)
-    assert result.returncode == 1
-    # Every analysis that declares the exposure catalog goes stale, and the refresh command names them all.
-    readers = [n for n in _runner.names() if "exposure" in _runner.spec(n).catalog]
-    assert {"exposure", "census"} <= set(readers)
+    readers = _readers_of("words_per_token")
+    assert result.returncode == 1 and {"exposure", "census"} <= set(readers) < set(_runner.names())
     for name in readers:
-        assert f"{name}: stale: changed analyses/catalog/exposure.yaml" in result.stderr
+        assert f"{name}: stale: changed catalog row words_per_token" in result.stderr
     assert f"nox -s analyses -- {' '.join(readers)}" in result.stderr
 
 
-def test_source_change_and_local_import_are_hashed(repo_copy):
-    fmt = repo_copy / "analyses" / "_format.py"  # imported by analyses/exposure/analysis.py
-    fmt.write_text(fmt.read_text() + "\n# a change\n")
+def test_code_changes_stale_their_importers_and_comments_nothing(repo_copy):
+    analysis = repo_copy / "analyses" / "exposure" / "analysis.py"
+    analysis.write_text('"""A new docstring."""\n# a comment\n' + analysis.read_text().split('"""', 2)[2] + "\n\n")
+    assert run_cli("run", "--check", cwd=repo_copy).returncode == 0
+    fmt = repo_copy / "analyses" / "_format.py"  # imported by exposure's analysis, not by typical_set's
+    fmt.write_text(fmt.read_text() + "\nSCALES = SCALES[:2]\n")
     result = run_cli("run", "--check", cwd=repo_copy)
-    assert result.returncode == 1 and "changed analyses/_format.py" in result.stderr
+    assert result.returncode == 1 and "exposure: stale: changed analyses/_format.py" in result.stderr
+    assert "typical_set: up to date" in result.stdout
+
+
+def test_an_outside_file_is_hashed_and_read_only_when_declared(repo_copy, tmp_path):
+    outside = tmp_path / "outside.txt"
+    outside.write_text("first\n")
+    run_cli("new", "reader", cwd=repo_copy, check=True)
+    init = repo_copy / "analyses" / "reader" / "__init__.py"
+    init.write_text(init.read_text().replace("from analyses._spec import Spec", "from analyses._spec import External, Spec")
+                    .replace('    catalog=("exposure",),', f'    catalog=("exposure",),\n'
+                             f'    external=(External("{outside}", debian="some-package"),),'))
+    code = repo_copy / "analyses" / "reader" / "analysis.py"
+    code.write_text(code.read_text().replace('    ctx.step("reading catalog rows")',
+                                             f'    ctx.step("reading catalog rows")\n    ctx.data("{outside}").read_text()'))
+    run_cli("run", "reader", cwd=repo_copy, check=True)
+    assert run_cli("run", "--check", cwd=repo_copy).returncode == 0
+
+    outside.write_text("second\n")
+    result = run_cli("run", "--check", cwd=repo_copy)
+    assert result.returncode == 1 and f"reader: stale: changed external {outside}" in result.stderr
+    assert "nox -s analyses -- reader\n" in result.stderr             # and no other analysis
+
+    run_cli("run", "reader", cwd=repo_copy, check=True)
+    outside.unlink()                    # a machine without the package: checked as far as it can be, said so
+    result = run_cli("run", "--check", cwd=repo_copy)
+    assert result.returncode == 0
+    assert f"reader: cannot check an input: {outside} is missing (apt-get install some-package)" in result.stderr
+    in_ci = subprocess.run([sys.executable, "-m", "analyses", "run", "--check"], cwd=repo_copy, capture_output=True,
+                           text=True, env={**os.environ, "CI": "true"})
+    assert in_ci.returncode == 1 and "(required in CI)" in in_ci.stderr
+
+    code.write_text(code.read_text().replace(f'ctx.data("{outside}")', 'ctx.data("/etc/hostname")'))
+    result = run_cli("run", "reader", "--force", cwd=repo_copy)
+    assert "'/etc/hostname' is not a declared input of 'reader'" in result.stderr
 
 
 def test_hand_edited_and_unexpected_files_are_caught(repo_copy):
@@ -60,15 +136,113 @@ def test_hand_edited_and_unexpected_files_are_caught(repo_copy):
     assert "exposure: unexpected file extra.csv" in result.stderr
 
 
-def test_rerun_is_byte_identical(repo_copy):
-    before = (ROOT / "docs" / "results" / "exposure" / "results.json").read_bytes()
-    run_cli("run", "exposure", "--force", cwd=repo_copy, check=True)
-    run_cli("run", "exposure", "--force", cwd=repo_copy, check=True)
-    assert (repo_copy / "docs" / "results" / "exposure" / "results.json").read_bytes() == before
-    assert run_cli("run", "--check", cwd=repo_copy).returncode == 0
-    skipped = run_cli("run", "exposure", cwd=repo_copy, check=True)
-    assert "exposure: up to date, skipped" in skipped.stdout
+# ---------------------------------------------------------------- profiles
 
+class _Recipe(typing.TypedDict):
+    steps: int
+    rate: float
+
+
+class _Params(typing.TypedDict):
+    sizes: list[list[int]]
+    recipe: _Recipe
+    name: str
+
+
+def test_parameters_are_checked_against_their_types():
+    good = {"sizes": [[1, 2]], "recipe": {"steps": 3, "rate": 1}, "name": "x"}   # an int is a fine float
+    assert _runner.params_problem(good, _Params) is None
+    cases = [({**good, "sizez": 1}, "unknown parameter 'sizez' (known: sizes, recipe, name)"),
+             ({k: v for k, v in good.items() if k != "name"}, "missing parameter 'name'"),
+             ({**good, "recipe": {"steps": 3.5, "rate": 1}}, "'recipe.steps' must be int, got 3.5"),
+             ({**good, "recipe": {"steps": True, "rate": 1}}, "'recipe.steps' must be int, got True"),
+             ({**good, "sizes": [[1, "2"]]}, "'sizes[0][1]' must be int, got '2'"),
+             ({**good, "sizes": 4}, "'sizes' must be a list, got 4")]
+    for params, message in cases:
+        assert _runner.params_problem(params, _Params) == message
+
+
+def test_a_typo_in_a_profile_fails_before_anything_runs(repo_copy):
+    init = repo_copy / "analyses" / "dense_waste" / "__init__.py"
+    text = init.read_text()
+    full = text.index('"full"')
+    init.write_text(text[:full] + text[full:].replace('"bench_repeats"', '"bench_repeat"', 1))
+    result = run_cli("run", "exposure", "dense_waste", cwd=repo_copy)
+    assert result.returncode == 2 and "exposure: done" not in result.stdout
+    assert result.stderr.startswith("error: analysis 'dense_waste': profile 'full': unknown parameter 'bench_repeat'")
+
+
+def test_the_asked_profile_is_honoured_and_a_full_result_never_downgraded(repo_copy):
+    skipped = run_cli("run", "exposure", "--profile", "full", cwd=repo_copy, check=True)
+    assert skipped.stdout.strip() == "exposure: has no 'full' profile, skipped"
+    check = run_cli("run", "dense_waste", "--check", "--profile", "full", cwd=repo_copy)
+    assert check.returncode == 1 and "dense_waste: made with profile 'quick', 'full' asked for" in check.stderr
+
+    run_cli("run", "dense_waste", "--profile", "full", "--shrink", "--device", "cpu", cwd=repo_copy, check=True)
+    assert _manifest(repo_copy, "dense_waste")["profile"] == "full"
+    # What `nox -s site` does: no profile named, on the CPU. The stale 'full' result is left, and said so.
+    site = run_cli("run", "--device", "cpu", cwd=repo_copy, check=True)
+    assert ("dense_waste: its 'full' results need refreshing (stale: changed profile), which takes a GPU: "
+            "nox -s analyses -- dense_waste --profile full --device cuda; left as they are") in site.stderr
+    assert _manifest(repo_copy, "dense_waste")["profile"] == "full"
+    assert "dense_waste: stale: changed profile" in run_cli("run", "--check", cwd=repo_copy).stderr
+
+
+def _manifest(repo, name) -> dict:
+    return json.loads((repo / "docs" / "results" / name / "manifest.json").read_text())
+
+
+@pytest.mark.parametrize("name", _each([n for n in _runner.names() if "full" in _runner.spec(n).profiles]))
+def test_the_full_code_path_runs_shrunk_on_the_cpu(repo_copy, name):
+    """The GPU profile's code, at test sizes: it cannot rot unseen, and its results can never pass as fresh."""
+    result = run_cli("run", name, "--profile", "full", "--shrink", "--force", "--device", "cpu", cwd=repo_copy)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    manifest = _manifest(repo_copy, name)
+    assert manifest["profile"] == "full" and manifest["shrunk_for_tests"]
+    assert manifest["params"] == {**_runner.spec(name).profiles["full"], **_runner.spec(name).test_overrides}
+    assert f"{name}: stale: changed profile" in run_cli("run", name, "--check", cwd=repo_copy).stderr
+
+
+# ---------------------------------------------------------------- re-runs and measurements
+
+@pytest.mark.parametrize("name", _each(_runner.names()))
+def test_rerun_is_byte_identical(repo_copy, name):
+    """Two runs give the same deterministic files, whatever the timings; a quick profile without test
+    overrides reproduces the committed files themselves."""
+    shrink = ["--shrink"] if name in SHRUNK else []
+    first = run_cli("run", name, "--force", "--device", "cpu", *shrink, cwd=repo_copy)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr
+    folder = repo_copy / "docs" / "results" / name
+    once = _outputs(folder)
+    shutil.rmtree(repo_copy / ".cache" / name, ignore_errors=True)   # no training checkpoints
+    run_cli("run", name, "--force", "--device", "cpu", *shrink, cwd=repo_copy, check=True)
+    assert _outputs(folder) == once
+    if not shrink:
+        assert once == _outputs(ROOT / "docs" / "results" / name)
+        assert run_cli("run", name, "--check", cwd=repo_copy).returncode == 0
+
+
+def test_measurements_are_kept_apart_and_kept_when_only_figures_change(repo_copy):
+    run_cli("run", "dense_waste", "--shrink", "--force", "--device", "cpu", cwd=repo_copy, check=True)
+    folder = repo_copy / "docs" / "results" / "dense_waste"
+    measured = {p.name: p.read_bytes() for p in (folder / _runner.MEASURED).iterdir()}
+    assert {"benchmark.csv", "benchmark.vl.json", "results.json"} <= set(measured)
+    assert "benchmark" not in json.loads((folder / "results.json").read_text())["tables"]
+    assert _manifest(repo_copy, "dense_waste")["measured"]["device"] == "cpu"
+
+    catalog_file = repo_copy / "analyses" / "catalog" / "census.yaml"   # a published count dense_waste reads
+    lines = catalog_file.read_text().split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip() == "- id: params_mixtral_active")
+    counts = next(i for i in range(at, len(lines)) if lines[i].strip().startswith("counts:"))
+    lines[counts] = lines[counts] + " (re-read)"
+    catalog_file.write_text("\n".join(lines))
+    rerun = run_cli("run", "dense_waste", "--shrink", "--device", "cpu", cwd=repo_copy, check=True)
+    assert "keeping the measurements" in rerun.stdout
+    assert {p.name: p.read_bytes() for p in (folder / _runner.MEASURED).iterdir()} == measured
+    assert run_cli("run", "dense_waste", "--shrink", "--check", cwd=repo_copy).returncode == 0
+
+
+# ---------------------------------------------------------------- failures and the scaffold
 
 def test_unknown_analysis_is_a_one_line_error():
     result = run_cli("run", "nope")

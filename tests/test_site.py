@@ -26,7 +26,7 @@ def test_numbers_in_prose_come_from_results(built_site):
 
 
 @pytest.mark.parametrize("macro, message", [
-    ("{{ value exposure.no_such_key }}", "docs/evidence/exposure.md: unknown result 'exposure.no_such_key'"),
+    ("{{ value exposure.no_such_key }}", "docs/evidence/exposure.md: unknown value 'exposure.no_such_key'"),
     ("{{ cite no_such_row }}", "unknown catalog row 'no_such_row'"),
     ("{{ chart exposure/nothing }}", "unknown chart 'exposure/nothing'"),
     ("{{ value missing.key }}", "no results for analysis 'missing'"),
@@ -86,3 +86,17 @@ def test_no_unit_is_written_twice(built_site):
         text = re.sub(r"<[^>]+>", " ", cells)
         match = doubled.search(re.sub(r"\s+", " ", text))
         assert not match, f"{page.relative_to(built_site)}: '{match.group(0)}'"
+
+
+def test_measurements_say_which_machine_made_them(built_site):
+    """A timing table on a page names the machine and date from its manifest; a frozen table does not."""
+    import json
+
+    manifest = json.loads((DOCS / "results" / "dense_waste" / "manifest.json").read_text())["measured"]
+    page = (built_site / "evidence" / "dense-waste" / "index.html").read_text()
+    note = f"Measured on {manifest['device_name']} ({manifest['device']}) on {manifest['started_utc'][:10]}"
+    assert page.count(note) == 2                                   # under the benchmark chart and its table
+    assert 'href="../../results/dense_waste/measured/benchmark.csv"' in page
+    assert "Machine measurements on this page" in page             # and in the provenance box
+    moe = page[page.index("Mixture-of-experts models: all parameters"):][:300]   # a frozen table: no note
+    assert "Measured on" not in moe

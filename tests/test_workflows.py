@@ -40,6 +40,12 @@ def test_gpu_workflow_runs_only_by_hand_and_never_for_forks():
     assert "--profile full --device cuda" in commands
 
 
+def test_jobs_that_check_or_refresh_results_run_on_debian_12():
+    """The freshness check hashes Debian's data files: CI and the GPU runner must read the same bytes."""
+    assert load("checks.yml")["jobs"]["checks"]["container"] == "python:3.11-bookworm"
+    assert load("gpu.yml")["jobs"]["full-profile"]["container"]["image"] == "python:3.11-bookworm"
+
+
 def test_pull_requests_run_the_checks_and_pages_deploys_from_main():
     checks = load("checks.yml")
     assert "pull_request" in checks["on"]

@@ -20,7 +20,6 @@ from analyses._checks import verdict
 from analyses._format import format_number as fmt
 
 HERE = pathlib.Path(__file__).parent
-ROOT = HERE.parents[1]
 # Wan 2.1 text-to-video transformers in diffusers' format. Shapes from the official configs
 # (wan_t2v_1_3B.py: dim 1536 = 12 heads × 128, ffn 8960, 30 layers; wan_t2v_14B.py: 40 heads,
 # ffn 13824, 40 layers), read in verbatim copies.
@@ -99,7 +98,7 @@ def video_compute(ctx) -> list[dict]:
                      "output": f"{seconds:.2f} s of {row('wan_width').value:g}×{row('wan_height').value:g} video",
                      "flops_per_step": step,
                      "flops_per_output_second": batch * steps * step / seconds})
-    unet = build(read_config(ROOT / ctx_data("sd-v1-4/unet.json")), "unet")
+    unet = build(read_config(ctx.data("analyses/census/configs/sd-v1-4/unet.json")), "unet")
     step = count_flops(unet, torch.zeros(1, 4, 64, 64, device="meta"), torch.zeros(1, device="meta"),
                        encoder_hidden_states=torch.zeros(1, 77, 768, device="meta"))
     rows.append({"model": "Stable Diffusion v1 UNet", "parameters": sum(p.numel() for p in unet.parameters()),
@@ -107,12 +106,6 @@ def video_compute(ctx) -> list[dict]:
     for r in rows:
         r["flops_per_sample"] = batch * steps * r["flops_per_step"]
     return rows
-
-
-def ctx_data(suffix: str) -> str:
-    from analyses.brain_scale import SPEC
-
-    return next(path for path in SPEC.data if path.endswith(suffix))
 
 
 def run(ctx) -> None:

@@ -1,9 +1,20 @@
+from typing import TypedDict
+
 from analyses._spec import Spec
+
+
+class Params(TypedDict):
+    contexts: list[int]                 # context lengths for FLOPs per token
+    kv_contexts: list[int]              # context lengths for KV-cache sizes
+    measure: list[list[str]]            # [model id, kind] pairs built with real random weights
+    memory_chart_models: list[str]      # model ids on the memory chart
+
 
 SPEC = Spec(
     title="How big are these models, really? Parameters, memory and FLOPs of real architectures",
     tests=("essay.question", "essay.h3_iterative_inference", "essay.h5_inefficient_llms", "untoreh.memory"),
     page="evidence/census.md",
+    params=Params,
     # census: published counts and the sources' claims; exposure: training-set sizes and speech rates.
     catalog=("census", "exposure"),
     profiles={

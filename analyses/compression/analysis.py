@@ -17,6 +17,7 @@ import time
 
 import altair as alt
 
+from analyses import _datasets
 from analyses.compression import compress, data, models
 
 MODALITY_ORDER = ["language", "vision", "audio"]
@@ -39,9 +40,10 @@ def run(ctx) -> None:
     bar = p["fidelity_bar"]
 
     ctx.step("evaluation sets: sentences, photos, speech")
-    texts = data.sentences(p["sentences"], seed)
-    images, sources = data.images(p["photo_crops"], p["fashion_mnist"], seed)
-    clips, _ = data.speech_clips(p["clips"], p["clip_seconds"], texts, seed)
+    texts = data.sentences(p["sentences"], seed, _datasets.fortunes(ctx.data(_datasets.FORTUNES.path)))
+    fashion, _ = _datasets.fashion_mnist(ctx, "t10k")
+    images, sources = data.images(p["photo_crops"], fashion, p["fashion_mnist"], seed)
+    clips, _ = data.speech_clips(p["clips"], p["clip_seconds"], texts, seed, ctx.program(_datasets.ESPEAK_NG.path))
 
     ctx.step("models")
     subjects = [models.language(texts, p["language_model"], ctx.device),
@@ -189,7 +191,7 @@ def run(ctx) -> None:
     out.table("pruning", prune_rows, "Magnitude pruning without retraining: decisions kept")
     out.table("block_drop", single_rows, "Dropping one residual block: decisions kept")
     out.table("block_drop_cumulative", cumulative_rows, "Dropping the k least important blocks together")
-    out.table("timing", timing_rows, f"Time on this machine ({ctx.device}); not part of the frozen values")
+    ctx.measurements.table("timing", timing_rows, f"Time of each model's evaluations on {ctx.device}")
     _charts(out, quant_rows, prune_rows, single_rows, cumulative_rows, bar)
 
 

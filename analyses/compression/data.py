@@ -6,7 +6,6 @@ the unmodified model's own outputs on the same inputs.
 
 import pathlib
 import re
-import shutil
 import subprocess
 import tempfile
 import wave
@@ -21,12 +20,12 @@ SAMPLE_RATE = 16_000                                             # Silero VAD's 
 
 # ---------------------------------------------------------------- language
 
-def sentences(count: int, seed: int) -> list[str]:
-    """Half KJV verses, half fortunes, 40–200 characters, drawn without replacement."""
+def sentences(count: int, seed: int, fortunes: list[str]) -> list[str]:
+    """Half KJV verses, half fortune entries, 40–200 characters, drawn without replacement."""
     rng = np.random.default_rng(seed)
     picked = []
     verses = [verse for book in _datasets.kjv_books().values() for verse in book]
-    for pool in (verses, [re.sub(r"\s+", " ", entry).strip() for entry in _datasets.fortunes()]):
+    for pool in (verses, [re.sub(r"\s+", " ", entry).strip() for entry in fortunes]):
         pool = sorted({s for s in pool if 40 <= len(s) <= 200})
         picked += [pool[i] for i in rng.choice(len(pool), count // 2, replace=False)]
     return picked
@@ -47,15 +46,16 @@ def photos() -> dict[str, np.ndarray]:
     return {name: np.repeat(im[..., None], 3, axis=2) if im.ndim == 2 else im[..., :3] for name, im in images.items()}
 
 
-def fashion_mnist(count: int, seed: int) -> np.ndarray:
-    """count seeded Fashion-MNIST test images, shape (count, 28, 28) uint8."""
-    raw, _ = _datasets.fashion_mnist("t10k")
-    return raw[np.sort(np.random.default_rng(seed).choice(len(raw), count, replace=False))]
+def seeded_subset(images: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """count seeded images of (N, 28, 28) uint8, in their original order."""
+    return images[np.sort(np.random.default_rng(seed).choice(len(images), count, replace=False))]
 
 
-def images(photo_crops: int, fashion: int, seed: int, side: int = 224) -> tuple[torch.Tensor, list[str]]:
-    """Seeded square crops (40–100% of the short side) with random flips of the photos, plus upscaled
-    Fashion-MNIST, resized to side×side and scaled to [−1, 1] as EfficientNet-Lite expects.
+def images(photo_crops: int, fashion: np.ndarray, fashion_count: int, seed: int,
+           side: int = 224) -> tuple[torch.Tensor, list[str]]:
+    """Seeded square crops (40–100% of the short side) with random flips of the photos, plus fashion_count
+    upscaled images of ``fashion`` (Fashion-MNIST test images, (N, 28, 28) uint8), resized to side×side and
+    scaled to [−1, 1] as EfficientNet-Lite expects.
 
     Returns (N, 3, side, side) float32 and a source name per image.
     """
@@ -74,7 +74,7 @@ def images(photo_crops: int, fashion: int, seed: int, side: int = 224) -> tuple[
             crop = crop[:, ::-1]
         tensors.append(_resize(torch.from_numpy(crop.copy()).permute(2, 0, 1), side))
         labels.append(name)
-    for im in fashion_mnist(fashion, seed):
+    for im in seeded_subset(fashion, fashion_count, seed):
         tensors.append(_resize(torch.from_numpy(im.copy())[None].expand(3, -1, -1), side))
         labels.append("fashion-mnist")
     return torch.stack(tensors) / 127.5 - 1, labels
@@ -87,26 +87,19 @@ def _resize(chw_uint8: torch.Tensor, side: int) -> torch.Tensor:
 
 # ---------------------------------------------------------------- audio
 
-def espeak_version() -> str:
-    espeak = shutil.which("espeak-ng")
-    if espeak is None:
-        raise FileNotFoundError("espeak-ng is missing: install the Debian package 'espeak-ng' (apt-get install espeak-ng)")
-    return subprocess.run([espeak, "--version"], capture_output=True, text=True, check=True).stdout.split("Data")[0].strip()
-
-
-def speak(text: str) -> np.ndarray:
-    """Speech for text from espeak-ng, resampled to 16 kHz, float in [−1, 1]."""
+def speak(text: str, espeak: str) -> np.ndarray:
+    """Speech for text from the espeak-ng program at path ``espeak``, resampled to 16 kHz, float in [−1, 1]."""
     from scipy.signal import resample_poly
-    espeak_version()
     with tempfile.TemporaryDirectory() as tmp:
         path = pathlib.Path(tmp) / "speech.wav"
-        subprocess.run(["espeak-ng", "-s", "165", "-w", str(path), text], check=True, capture_output=True)
+        subprocess.run([espeak, "-s", "165", "-w", str(path), text], check=True, capture_output=True)
         with wave.open(str(path)) as w:
             rate, pcm = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
     return resample_poly(pcm / 32768.0, SAMPLE_RATE, rate).astype(np.float32)
 
 
-def speech_clips(count: int, seconds: float, texts: list[str], seed: int) -> tuple[torch.Tensor, list[dict]]:
+def speech_clips(count: int, seconds: float, texts: list[str], seed: int,
+                 espeak: str) -> tuple[torch.Tensor, list[dict]]:
     """count clips, each: seeded noise floor, then one or two utterances at seeded offsets with silence
     between, the speech at 5–25 dB above the noise. Returns (count, seconds·16000) and what each holds."""
     rng = np.random.default_rng(seed)
@@ -118,7 +111,7 @@ def speech_clips(count: int, seconds: float, texts: list[str], seed: int) -> tup
         start = int(rng.uniform(0.2, 1.5) * SAMPLE_RATE)
         spoken = 0
         for _ in range(int(rng.integers(1, 3))):
-            speech = speak(next(texts))[: max(0, length - start)]
+            speech = speak(next(texts), espeak)[: max(0, length - start)]
             clip[start:start + len(speech)] += 0.5 * speech / max(1e-6, float(np.abs(speech).max()))
             spoken += len(speech)
             start += len(speech) + int(rng.uniform(0.5, 2.0) * SAMPLE_RATE)

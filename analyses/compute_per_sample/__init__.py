@@ -1,4 +1,18 @@
+from typing import TypedDict
+
 from analyses._spec import Spec
+
+
+class Params(TypedDict):
+    steps: list[int]                    # sampling steps on the FLOPs-by-steps curve
+    answer_words: int                   # length of the LLM answer compared with one image
+    context: int                        # the LLM's context while answering
+    timing_unet_channels: list[int]     # block widths of the timed UNet (SD v1 layout)
+    timing_latent: int                  # latent side of the timed UNet step
+    timing_prompt: int                  # prompt tokens before the timed LLM token
+    timing_new_tokens: int
+    repeats: int                        # timing repeats (medians)
+
 
 _CONFIGS = "analyses/census/configs/"
 
@@ -6,6 +20,9 @@ SPEC = Spec(
     title="Compute per sample: diffusion's iterative inference against one-pass generators and LLMs",
     tests=("essay.h3_iterative_inference",),
     page="evidence/compute-per-sample.md",
+    params=Params,
+    test_overrides={"timing_unet_channels": [32, 64, 64, 64], "timing_latent": 8, "timing_prompt": 8,
+                    "timing_new_tokens": 2, "repeats": 1},
     catalog=("compute", "exposure"),
     data=tuple(_CONFIGS + f for f in (
         "sd-v1-4/unet.json", "sd-v1-4/vae.json", "sd-v1-4/text_encoder.json",

@@ -16,7 +16,6 @@ turn counted FLOPs into achieved FLOP/s.
 """
 
 import math
-import pathlib
 import statistics
 import time
 
@@ -26,20 +25,20 @@ from torch.utils.flop_counter import FlopCounterMode
 from analyses._format import format_number as fmt
 from analyses._measure import peak_memory_bytes
 from analyses.census.count import build, count_flops, count_parameters, read_config, unet_inputs
+from analyses.compute_per_sample import SPEC
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-CONFIGS = ROOT / "analyses" / "census" / "configs"
+CONFIGS = "analyses/census/configs"   # read through ctx.data: each file is declared in SPEC.data
 
 
 # ---------------------------------------------------------------- counting
 
-def sd_parts(folder: str, size: int) -> dict[str, float]:
+def sd_parts(ctx, folder: str, size: int) -> dict[str, float]:
     """FLOPs of each part of one Stable Diffusion pipeline at ``size`` pixels, counted on meta."""
-    unet = build(read_config(CONFIGS / folder / "unet.json"), "unet")
-    vae = build(read_config(CONFIGS / folder / "vae.json"), "vae")
-    encoders = [build(read_config(path), path.name, "CLIPTextModel" if path.stem == "text_encoder"
-                      else "CLIPTextModelWithProjection")
-                for path in sorted((CONFIGS / folder).glob("text_encoder*.json"))]
+    unet = build(read_config(ctx.data(f"{CONFIGS}/{folder}/unet.json")), "unet")
+    vae = build(read_config(ctx.data(f"{CONFIGS}/{folder}/vae.json")), "vae")
+    encoder_files = sorted(f for f in SPEC.data if f.startswith(f"{CONFIGS}/{folder}/text_encoder"))
+    encoders = [build(read_config(ctx.data(f)), f, "CLIPTextModel" if f.endswith("/text_encoder.json")
+                      else "CLIPTextModelWithProjection") for f in encoder_files]
     latent = size // 8  # the VAE downsamples 8× per side (Rombach et al. 2022, f = 8)
     text = sum(count_flops(e, input_ids=torch.zeros(1, 77, dtype=torch.long, device="meta")) for e in encoders)
     unet_flops = {}
@@ -88,7 +87,7 @@ def measure_unet_step(ctx) -> dict:
     import diffusers
 
     p = ctx.params
-    config = read_config(CONFIGS / "sd-v1-4" / "unet.json")
+    config = read_config(ctx.data(f"{CONFIGS}/sd-v1-4/unet.json"))
     config = {k: v for k, v in config.items() if not k.startswith("_")}
     config["block_out_channels"] = p["timing_unet_channels"]
     torch.manual_seed(ctx.seed)
@@ -109,7 +108,7 @@ def measure_lm_token(ctx) -> dict:
     import transformers
 
     p = ctx.params
-    config = transformers.AutoConfig.for_model(**read_config(CONFIGS / "gpt2" / "config.json"))
+    config = transformers.AutoConfig.for_model(**read_config(ctx.data(f"{CONFIGS}/gpt2/config.json")))
     torch.manual_seed(ctx.seed)
     with torch.device(ctx.device):
         model = transformers.GPT2LMHeadModel(config).eval()
@@ -139,9 +138,9 @@ def run(ctx) -> None:
     out, p, row = ctx.results, ctx.params, ctx.row
 
     ctx.step("Stable Diffusion v1 (512px) and SDXL (1024px, and 512px for SDXL-Turbo): FLOPs by part")
-    sd1 = sd_parts("sd-v1-4", 512)
-    sdxl = sd_parts("sdxl-base", 1024)
-    turbo = sd_parts("sdxl-base", 512)  # SDXL-Turbo keeps SDXL's architecture and generates at 512px
+    sd1 = sd_parts(ctx, "sd-v1-4", 512)
+    sdxl = sd_parts(ctx, "sdxl-base", 1024)
+    turbo = sd_parts(ctx, "sdxl-base", 512)  # SDXL-Turbo keeps SDXL's architecture and generates at 512px
     steps_rows = []
     for name, parts in (("Stable Diffusion v1 (512px)", sd1), ("SDXL base (1024px)", sdxl)):
         for guidance in (False, True):
@@ -163,7 +162,7 @@ def run(ctx) -> None:
                             sources=("sdxl_turbo_steps",))
 
     ctx.step("an LLM's 500-word answer, and DALL-E's 1,024 image tokens")
-    llama = lm_flops(read_config(CONFIGS / "llama-2-7b" / "config.json"), p["context"])
+    llama = lm_flops(read_config(ctx.data(f"{CONFIGS}/llama-2-7b/config.json")), p["context"])
     answer_tokens = round(p["answer_words"] / row("words_per_token").value)
     answer = out.value("llm_answer_flops", llama["per_token"] * answer_tokens, "FLOPs",
                        f"Llama 2 7B: FLOPs for a {p['answer_words']}-word answer ({answer_tokens} tokens at "
@@ -206,13 +205,13 @@ def run(ctx) -> None:
     out.value("sd1_over_turbo", sd_image / turbo_image, "×", "SD v1 (50 steps + guidance) FLOPs over SDXL-Turbo's")
     out.value("llm_answer_over_sd_image", answer / sd_image, "×", "A 500-word Llama 2 7B answer over one SD v1 image")
 
-    ctx.step(f"timing on this machine ({ctx.device}): a UNet step and an LLM token with random weights")
-    timing = [measure_unet_step(ctx), measure_lm_token(ctx)]
-    for t in timing:
-        t["achieved_gflops_per_s"] = t["flops"] / t["seconds"] / 1e9
-        t["device"] = ctx.device
-    # Timings vary from run to run: they are kept in this table, never in results.json values.
-    out.table("timing", timing, f"Measured time and peak memory, medians, on {ctx.device}")
+    if ctx.measuring:  # timings vary between runs and machines: they go to the measurements, apart
+        ctx.step(f"timing on this machine ({ctx.device}): a UNet step and an LLM token with random weights")
+        timing = [measure_unet_step(ctx), measure_lm_token(ctx)]
+        for t in timing:
+            t["achieved_gflops_per_s"] = t["flops"] / t["seconds"] / 1e9
+            t["device"] = ctx.device
+        ctx.measurements.table("timing", timing, f"Measured time and peak memory, medians, on {ctx.device}")
 
     ctx.step("charts")
     line = alt.Chart(alt.Data(values=steps_rows)).mark_line(point=True).encode(

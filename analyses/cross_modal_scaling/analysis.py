@@ -16,30 +16,33 @@ import altair as alt
 import numpy as np
 import torch
 
-from analyses.cross_modal_scaling import SPEC, data, fit, judges, model, train
+from analyses import _datasets
+from analyses.cross_modal_scaling import SPEC, Recipe, data, fit, judges, model, train
 
 CACHE = pathlib.Path(".cache/cross_modal_scaling")      # checkpoints of runs, so an interrupted sweep resumes
 # Fashion-MNIST's class names in label order, from its README (github.com/zalandoresearch/fashion-mnist).
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 
 
-def image_task(side: int, levels: int, held_out: int) -> tuple[train.Task, dict]:
-    """The task, and the sequences and labels of both splits (the judge trains on them too)."""
-    splits = {split: data.image_sequences(split, side, levels) for split in ("train", "t10k")}
+def image_task(fashion: dict, side: int, levels: int, held_out: int) -> tuple[train.Task, dict]:
+    """The task, and the sequences and labels of both splits (the judge trains on them too).
+    ``fashion``: split -> (images (N, 28, 28) uint8, labels (N,))."""
+    splits = {split: data.image_sequences(*fashion[split], side, levels) for split in ("train", "t10k")}
     sequences, test = splits["train"][0], splits["t10k"][0]
     task = train.Task(f"images {side}×{side}", levels + data.CLASSES, side * side,
                       lambda b, g: sequences[torch.randint(0, len(sequences), (b,), generator=g)], test[:held_out])
     return task, splits
 
 
-def text_task(context: int, held_out: int, seed: int) -> tuple[train.Task, torch.Tensor, torch.Tensor, dict]:
-    training, held, docs = data.text_streams()
+def text_task(fortunes: list[str], context: int, held_out: int,
+              seed: int) -> tuple[train.Task, torch.Tensor, torch.Tensor, dict]:
+    training, held, docs = data.text_streams(fortunes)
     fixed = data.windows(held, context + 1, held_out, torch.Generator().manual_seed(seed))
     task = train.Task("text", 256, context, lambda b, g: data.windows(training, context + 1, b, g), fixed)
     return task, training, held, docs
 
 
-def run_folder(task: train.Task, size: model.Size, recipe: train.Recipe, seed: int, device: str) -> pathlib.Path:
+def run_folder(task: train.Task, size: model.Size, recipe: Recipe, seed: int, device: str) -> pathlib.Path:
     """A run's checkpoint folder, named by a hash of everything that decides its result."""
     code = "".join(inspect.getsource(m) for m in (model, train, data))
     key = repr((task.name, task.vocab, task.context, size, recipe.steps, recipe.batch, recipe.learning_rate,
@@ -66,7 +69,7 @@ def matmul_flops_per_second(device: str, n: int = 2048, repeats: int = 5) -> flo
 
 def run(ctx) -> None:
     p, out, device = ctx.params, ctx.results, ctx.device
-    recipe = train.Recipe(**p["recipe"])
+    recipe = Recipe(**p["recipe"])
     sizes = [model.Size(*s) for s in p["sizes"]]
 
     ctx.step("the machine's dense matrix-multiply rate")
@@ -74,8 +77,9 @@ def run(ctx) -> None:
 
     ctx.step("data: Fashion-MNIST sequences, text streams, the judges' references")
     tasks, judge_of = [], {}
+    fashion = {split: _datasets.fashion_mnist(ctx, split) for split in ("train", "t10k")}
     for side in p["image_sides"]:
-        task, splits = image_task(side, p["levels"], p["held_out"])
+        task, splits = image_task(fashion, side, p["levels"], p["held_out"])
         (train_seqs, train_labels), (test, test_labels) = splits["train"], splits["t10k"]
         classifier = judges.train_classifier(data.dequantise(train_seqs[:, 1:], p["levels"]), train_labels,
                                              p["classifier_epochs"], ctx.seed)
@@ -84,7 +88,8 @@ def run(ctx) -> None:
                   f"Judge: the classifier's accuracy on real held-out {side}×{side} images")
         tasks.append(task)
         judge_of[task.name] = ("image", side, classifier, real, test)
-    task, training, held, docs = text_task(p["text_context"], p["held_out"], ctx.seed)
+    fortunes = _datasets.fortunes(ctx.data(_datasets.FORTUNES.path))
+    task, training, held, docs = text_task(fortunes, p["text_context"], p["held_out"], ctx.seed)
     tasks.append(task)
     held_docs = [t for name, t in docs.items() if data.is_held_out(name)]
     train_docs = [t for name, t in docs.items() if not data.is_held_out(name)]
@@ -223,7 +228,8 @@ def run(ctx) -> None:
     out.table("judges", judged, "Judges' scores of samples, and relative to real data")
     out.table("to_floor", to_floor, "Parameters to come within a given distance of each modality's own fitted floor")
     out.table("good_enough", good, "Smallest model whose samples reach a given share of real data's judge score")
-    out.table("throughput", throughput, "Training throughput on this machine, against its measured fp32 matmul rate")
+    ctx.measurements.table("throughput", throughput, f"Training throughput on {device}, against its measured fp32 "
+                           "matmul rate")
     out.table("text_samples", text_samples, "Text samples, temperature 1, from a newline")
     out.table("image_samples", image_samples, "Image samples, one per class, and real images (grey level 0–15)")
     _charts(out, runs, judged, fits, image_samples, p["good_enough"], p["levels"])

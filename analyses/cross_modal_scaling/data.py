@@ -37,9 +37,9 @@ def dequantise(codes: torch.Tensor, levels: int) -> torch.Tensor:
     return (codes.float() + 0.5) * 256 / levels
 
 
-def image_sequences(split: str, side: int, levels: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Token sequences (N, 1 + side²): token levels + class, then pixel codes 0 … levels−1; and labels (N,)."""
-    images, labels = _datasets.fashion_mnist(split)
+def image_sequences(images: np.ndarray, labels: np.ndarray, side: int, levels: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images (N, 28, 28) uint8 and labels (N,) -> token sequences (N, 1 + side²): token levels + class,
+    then pixel codes 0 … levels−1; and labels (N,) int64."""
     codes = quantise(downsample(images, side), levels).reshape(len(images), -1)     # (N, side²)
     labels = torch.from_numpy(labels.astype(np.int64))
     return torch.cat([(levels + labels)[:, None], codes], dim=1), labels
@@ -47,9 +47,10 @@ def image_sequences(split: str, side: int, levels: int) -> tuple[torch.Tensor, t
 
 # ---------------------------------------------------------------- text
 
-def documents() -> dict[str, str]:
+def documents(fortunes: list[str]) -> dict[str, str]:
+    """KJV books and fortune entries, by name."""
     docs = {f"kjv/{book}": " ".join(verses) for book, verses in _datasets.kjv_books().items()}
-    docs |= {f"fortunes/{i}": entry for i, entry in enumerate(_datasets.fortunes())}
+    docs |= {f"fortunes/{i}": entry for i, entry in enumerate(fortunes)}
     return docs
 
 
@@ -58,9 +59,9 @@ def is_held_out(name: str, every: int = 10) -> bool:
     return zlib.crc32(name.encode()) % every == 0
 
 
-def text_streams() -> tuple[torch.Tensor, torch.Tensor, dict[str, str]]:
+def text_streams(fortunes: list[str]) -> tuple[torch.Tensor, torch.Tensor, dict[str, str]]:
     """Training and held-out byte streams (documents joined by a blank line), and the documents themselves."""
-    docs = documents()
+    docs = documents(fortunes)
     streams = []
     for held in (False, True):
         text = "\n\n".join(t for name, t in docs.items() if is_held_out(name) == held)

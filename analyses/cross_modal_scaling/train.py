@@ -14,6 +14,7 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
+from analyses.cross_modal_scaling import Recipe
 from analyses.cross_modal_scaling.model import GPT, Size
 
 LN2 = math.log(2)
@@ -26,16 +27,6 @@ class Task:
     context: int                                         # tokens the model reads; sequences hold context + 1
     draw: Callable[[int, torch.Generator], torch.Tensor]  # (batch, generator) -> (batch, context + 1) tokens
     held_out: torch.Tensor                               # fixed (M, context + 1) evaluation sequences
-
-
-@dataclasses.dataclass
-class Recipe:
-    steps: int
-    batch: int
-    learning_rate: float
-    warmup: int
-    checkpoint_every: int
-    log_every: int
 
 
 def learning_rate(step: int, recipe: Recipe) -> float:

@@ -1,9 +1,22 @@
+from typing import TypedDict
+
 from analyses._spec import Spec
+
+
+class Params(TypedDict):
+    contexts: list[int]             # contexts of the 7B FLOP and traffic curves (counted on meta)
+    bench_lengths: list[int]        # sequence lengths of the attention benchmark
+    bench_head_dims: list[int]
+    bench_heads: int
+    bench_repeats: int
+
 
 SPEC = Spec(
     title="Compute waste in dense transformers: active parameters, attention's share, fused attention",
     tests=("comment.dense_compute_waste",),
     page="evidence/dense-waste.md",
+    params=Params,
+    test_overrides={"bench_lengths": [64, 4096], "bench_head_dims": [16], "bench_heads": 2, "bench_repeats": 1},
     catalog=("census", "dense"),
     data=("analyses/census/configs/mixtral-8x7b/config.json", "analyses/census/configs/llama-2-7b/config.json"),
     profiles={

@@ -28,7 +28,6 @@ from analyses._measure import peak_memory_bytes
 from analyses.census.count import build, count_parameters, kv_cache_bytes, read_config
 
 HERE = pathlib.Path(__file__).parent
-ROOT = HERE.parents[1]
 
 
 # ---------------------------------------------------------------- mixture of experts
@@ -104,7 +103,7 @@ def run(ctx) -> None:
     out, p, row = ctx.results, ctx.params, ctx.row
 
     ctx.step("mixture of experts: total and active parameters from the modules")
-    mixtral_config = read_config(ROOT / "analyses/census/configs/mixtral-8x7b/config.json")
+    mixtral_config = read_config(ctx.data("analyses/census/configs/mixtral-8x7b/config.json"))
     olmoe_config = read_config(HERE / "configs" / "olmoe-1b-7b.json")
     moe_rows = []
     for name, config, experts, active, published, published_active in (
@@ -125,7 +124,7 @@ def run(ctx) -> None:
     out.table("moe", moe_rows, "Mixture-of-experts models: all parameters against those used per token")
 
     ctx.step("attention's share of a 7B model's FLOPs and memory traffic, by context")
-    llama_config = read_config(ROOT / "analyses/census/configs/llama-2-7b/config.json")
+    llama_config = read_config(ctx.data("analyses/census/configs/llama-2-7b/config.json"))
     # Rotary positions extend past the trained 4,096 tokens; on the meta device only shapes matter.
     llama = build({**llama_config, "max_position_embeddings": max(p["contexts"])}, "llama-2-7b")
     parameters = count_parameters(llama)
@@ -153,20 +152,8 @@ def run(ctx) -> None:
         out.value(f"kv_traffic_share_{context}", c["kv_traffic_share_pct"], "%",
                   f"KV cache's share of bytes read per decoded token at {context:,} tokens")
 
-    ctx.step(f"benchmark: naive against fused attention on {ctx.device}")
-    bench = []
-    for head_dim in p["bench_head_dims"]:
-        for length in p["bench_lengths"]:
-            entry = {"length": length, "head_dim": head_dim, "heads": p["bench_heads"], "device": ctx.device}
-            for kind in ("naive", "fused"):
-                entry[f"{kind}_ms"] = 1e3 * time_attention(kind, length, head_dim, p["bench_heads"],
-                                                           p["bench_repeats"], ctx.device)
-                entry[f"{kind}_peak_mb"] = peak_memory(kind, length, head_dim, p["bench_heads"], ctx.device) / 1e6
-            entry["speedup"] = entry["naive_ms"] / entry["fused_ms"]
-            entry["score_matrix_mb"] = p["bench_heads"] * length * length * 4 / 1e6  # fp32 scores the fused kernel skips
-            bench.append(entry)
-    # Timings vary run to run: they live in this table and chart, never in results.json values.
-    out.table("benchmark", bench, f"Naive against fused attention, medians of {p['bench_repeats']} runs")
+    if ctx.measuring:  # timings and memory of this machine: recorded apart, with the machine
+        benchmark(ctx)
 
     ctx.step("charts")
     long_curve = [{"context": c["context"], "share": c[k], "what": label} for c in curve
@@ -185,6 +172,26 @@ def run(ctx) -> None:
               f"by context. At 4,096 tokens attention is {c4k['attention_flop_share_pct']:.0f}% of FLOPs and the "
               f"KV cache {c4k['kv_traffic_share_pct']:.0f}% of bytes; attention's FLOPs overtake the rest near "
               f"{fmt(crossover)} tokens.", data="attention_share_long")
+
+
+def benchmark(ctx) -> None:
+    """Naive against fused attention on this machine: a table and a chart of measurements."""
+    import altair as alt
+
+    p = ctx.params
+    ctx.step(f"benchmark: naive against fused attention on {ctx.device}")
+    bench = []
+    for head_dim in p["bench_head_dims"]:
+        for length in p["bench_lengths"]:
+            entry = {"length": length, "head_dim": head_dim, "heads": p["bench_heads"], "device": ctx.device}
+            for kind in ("naive", "fused"):
+                entry[f"{kind}_ms"] = 1e3 * time_attention(kind, length, head_dim, p["bench_heads"],
+                                                           p["bench_repeats"], ctx.device)
+                entry[f"{kind}_peak_mb"] = peak_memory(kind, length, head_dim, p["bench_heads"], ctx.device) / 1e6
+            entry["speedup"] = entry["naive_ms"] / entry["fused_ms"]
+            entry["score_matrix_mb"] = p["bench_heads"] * length * length * 4 / 1e6  # fp32 scores the fused kernel skips
+            bench.append(entry)
+    ctx.measurements.table("benchmark", bench, f"Naive against fused attention, medians of {p['bench_repeats']} runs")
     speed = alt.Chart(alt.Data(values=bench)).mark_line(point=True).encode(
         x=alt.X("length:Q", scale=alt.Scale(type="log", base=2), title="Sequence length (log scale)"),
         y=alt.Y("speedup:Q", title="Naive time ÷ fused time"),
@@ -192,7 +199,8 @@ def run(ctx) -> None:
         tooltip=["length:Q", "head_dim:N", alt.Tooltip("naive_ms:Q", format=".2f"),
                  alt.Tooltip("fused_ms:Q", format=".2f"), alt.Tooltip("speedup:Q", format=".2f"),
                  alt.Tooltip("naive_peak_mb:Q", format=".0f"), alt.Tooltip("fused_peak_mb:Q", format=".0f")])
-    out.chart("benchmark", speed.properties(width=540, height=240), "Fused attention against naive attention",
-              f"Lines of how many times faster torch's fused scaled_dot_product_attention is than naive "
-              f"attention with materialised scores, on {ctx.device}, by sequence length and head size "
-              f"({p['bench_heads']} heads, medians of {p['bench_repeats']} runs).", data="benchmark")
+    ctx.measurements.chart(
+        "benchmark", speed.properties(width=540, height=240), "Fused attention against naive attention",
+        f"Lines of how many times faster torch's fused scaled_dot_product_attention is than naive "
+        f"attention with materialised scores, on {ctx.device}, by sequence length and head size "
+        f"({p['bench_heads']} heads, medians of {p['bench_repeats']} runs).", data="benchmark")

@@ -15,8 +15,6 @@ import yaml
 from analyses._format import format_number as fmt
 from analyses.scaling_laws.laws import Fit, inference_aware_size
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-
 # (census model id, label, parameters row, tokens row or None, MMLU row); release months come from census/models.yaml
 MODELS = [
     ("gpt-3-175b", "GPT-3 175B", "params_gpt3", "gpt3_tokens", "mmlu_gpt3"),
@@ -40,9 +38,9 @@ def fit_from_rows(row, prefix: str, name: str) -> Fit:
     return Fit(name, *(row(f"{prefix}_{c}").value for c in ("e", "a", "b", "alpha", "beta")))
 
 
-def release_dates() -> dict[str, float]:
+def release_dates(models_yaml: pathlib.Path) -> dict[str, float]:
     """Census model id -> release as a decimal year (month midpoint), from census/models.yaml."""
-    entries = yaml.safe_load((ROOT / "analyses/census/models.yaml").read_text())
+    entries = yaml.safe_load(models_yaml.read_text())
     out = {}
     for e in entries:
         year, month = map(int, str(e["released"]).split("-")[:2])
@@ -120,7 +118,7 @@ def run(ctx) -> None:
               sources=("devries_critical_size",))
 
     ctx.step("where real models sit: tokens per parameter, compute, size relative to optimal")
-    dates = release_dates()
+    dates = release_dates(ctx.data("analyses/census/models.yaml"))
     model_rows = []
     for cid, label, params_id, tokens_id, mmlu_id in MODELS:
         n = row(params_id).value

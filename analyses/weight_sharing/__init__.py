@@ -1,9 +1,19 @@
+from typing import TypedDict
+
 from analyses._spec import Spec
+
+
+class Params(TypedDict):
+    sd_size: int            # image side for the SD v1 UNet (pixels)
+    vit_size: int           # image side for ViT-B/16 (pixels)
+    llm_context: int        # tokens for Llama 2 7B
+
 
 SPEC = Spec(
     title="Weight sharing: what the same computation costs without reusing weights across positions",
     tests=("essay.h2_weight_sharing",),
     page="evidence/weight-sharing.md",
+    params=Params,
     catalog=("exposure", "brain", "census"),
     data=("analyses/census/configs/sd-v1-4/unet.json", "analyses/census/configs/vit-base-patch16/config.json",
           "analyses/census/configs/whisper-large/config.json", "analyses/census/configs/llama-2-7b/config.json"),

@@ -19,7 +19,6 @@ once: a per-position copy of a lookup table is not needed to compute one positio
 """
 
 import math
-import pathlib
 
 import torch
 from torch import nn
@@ -27,8 +26,6 @@ from torch import nn
 from analyses._format import format_number as fmt
 from analyses.brain_scale.analysis import area_counts
 from analyses.census.count import build, forward_with_hooks, read_config
-
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def positions_applied(module: nn.Module, inputs: tuple, output) -> int:
@@ -83,27 +80,23 @@ def sharing_factor(records: list[dict]) -> float:
 
 # ---------------------------------------------------------------- the four models
 
-def config(path: str) -> dict:
-    return read_config(ROOT / path)
-
-
 def measure_models(ctx) -> dict[str, list[dict]]:
     p = ctx.params
     models = {}
     ctx.step(f"Stable Diffusion v1 UNet at {p['sd_size']}×{p['sd_size']} (latent {p['sd_size'] // 8})")
-    unet = build(config(ctx_data(ctx, "sd-v1-4/unet.json")), "unet")
+    unet = build(read_config(ctx.data("analyses/census/configs/sd-v1-4/unet.json")), "unet")
     latent = p["sd_size"] // 8
     models["Stable Diffusion v1 UNet"] = unshared_counts(
         unet, torch.zeros(1, 4, latent, latent, device="meta"), torch.zeros(1, device="meta"),
         encoder_hidden_states=torch.zeros(1, 77, unet.config.cross_attention_dim, device="meta"))
 
     ctx.step(f"ViT-B/16 at {p['vit_size']}×{p['vit_size']}")
-    vit = build(config(ctx_data(ctx, "vit-base-patch16/config.json")), "vit")
+    vit = build(read_config(ctx.data("analyses/census/configs/vit-base-patch16/config.json")), "vit")
     models["ViT-B/16"] = unshared_counts(vit, pixel_values=torch.zeros(1, 3, p["vit_size"], p["vit_size"],
                                                                        device="meta"))
 
     ctx.step("Whisper large on 30 s of audio")
-    whisper_config = config(ctx_data(ctx, "whisper-large/config.json"))
+    whisper_config = read_config(ctx.data("analyses/census/configs/whisper-large/config.json"))
     whisper = build(whisper_config, "whisper")
     # Tokens in 30 s of speech: 183 words/min read aloud (Brysbaert 2019) ÷ 0.75 words/token.
     tokens = round(0.5 * ctx.row("oral_reading_rate").value / ctx.row("words_per_token").value)
@@ -112,17 +105,10 @@ def measure_models(ctx) -> dict[str, list[dict]]:
         decoder_input_ids=torch.zeros(1, tokens, dtype=torch.long, device="meta"))
 
     ctx.step(f"Llama 2 7B at {p['llm_context']:,} tokens")
-    llama = build(config(ctx_data(ctx, "llama-2-7b/config.json")), "llama")
+    llama = build(read_config(ctx.data("analyses/census/configs/llama-2-7b/config.json")), "llama")
     models["Llama 2 7B"] = unshared_counts(llama, input_ids=torch.zeros(1, p["llm_context"], dtype=torch.long,
                                                                         device="meta"))
     return models
-
-
-def ctx_data(ctx, suffix: str) -> str:
-    """A declared data file (Spec.data) by its end: reading undeclared files would escape the input hash."""
-    from analyses.weight_sharing import SPEC
-
-    return next(path for path in SPEC.data if path.endswith(suffix))
 
 
 def run(ctx) -> None:
