@@ -326,7 +326,13 @@ def _install_hint(analysis: Spec, key: str) -> str:
     return f"{key.removeprefix('external ')} is missing (apt-get install {debian})"
 
 
-def status(name: str, profile: str | None = None, shrink: bool = False) -> tuple[list[str], list[str]]:
+def cannot_check(missing: list[External]) -> str:
+    """One line for the outside inputs that are missing on this machine, with the command that installs them."""
+    return (f"cannot check {', '.join(o.path for o in missing)}: missing here "
+            f"(apt-get install {' '.join(sorted({o.debian for o in missing}))})")
+
+
+def status(name: str, profile: str | None = None, shrink: bool = False) -> tuple[list[str], list[External]]:
     """(problems, unverified) of the committed results for ``profile`` (default: the recorded one).
 
     problems: why the results cannot be trusted; empty when fresh. unverified: outside inputs that are
@@ -360,7 +366,7 @@ def status(name: str, profile: str | None = None, shrink: bool = False) -> tuple
             found.append(f"unexpected file {file_name} (not written by the analysis)")
         elif _sha256((directory / file_name).read_bytes()) != recorded[file_name]:
             found.append(f"hand-edited {file_name}")
-    return found, [_install_hint(analysis, k) for k in missing]
+    return found, [o for o in analysis.external if f"external {o.path}" in missing]
 
 
 def problems(name: str) -> list[str]:
@@ -583,8 +589,8 @@ def _check(plan: dict[str, str], shrink: bool) -> int:
             found, unverified = [str(error)], []
         for problem in found:
             print(f"{name}: {problem}", file=sys.stderr)
-        for note in unverified:  # a fresh machine without the Debian data can check everything else
-            print(f"{name}: cannot check an input: {note}{' (required in CI)' if in_ci else ''}", file=sys.stderr)
+        if unverified:  # a fresh machine without the Debian data can check everything else
+            print(f"{name}: {cannot_check(unverified)}{'; required in CI' if in_ci else ''}", file=sys.stderr)
         if found or (unverified and in_ci):
             bad.append(name)
         elif not unverified:
@@ -624,7 +630,7 @@ def run(selected: list[str], force: bool = False, profile: str | None = None, de
             failed.append(name)
             continue
         if not force and not found:
-            print(f"{name}: up to date, skipped" + "".join(f" (cannot check: {n})" for n in unverified))
+            print(f"{name}: up to date, skipped" + (f" ({cannot_check(unverified)})" if unverified else ""))
             continue
         if profile is None and wanted != "quick" and device != "cuda":
             print(f"{name}: its '{wanted}' results need refreshing ({'; '.join(found) or 'forced'}), which takes "

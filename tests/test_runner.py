@@ -122,9 +122,9 @@ def test_an_outside_file_is_hashed_and_read_only_when_declared(repo_copy, tmp_pa
 
     result = check(ci=False)
     assert result.returncode == 0
-    assert f"reader: cannot check an input: {outside} is missing (apt-get install some-package)" in result.stderr
+    assert f"reader: cannot check {outside}: missing here (apt-get install some-package)\n" in result.stderr
     in_ci = check(ci=True)
-    assert in_ci.returncode == 1 and "(required in CI)" in in_ci.stderr
+    assert in_ci.returncode == 1 and "(apt-get install some-package); required in CI" in in_ci.stderr
 
     code.write_text(code.read_text().replace(f'ctx.data("{outside}")', 'ctx.data("/etc/hostname")'))
     result = run_cli("run", "reader", "--force", cwd=repo_copy)
