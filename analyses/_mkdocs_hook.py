@@ -15,10 +15,16 @@ Pages write macros in double braces; code blocks and inline code are left alone:
     {{ references }}                                 every catalog row, by file
     {{ evidence_index }}                             every analysis: its page and the arguments it tests
 
+Every chart and table links to the code that made it: the hook publishes each
+analysis's Python sources as pages under code/ (with line anchors, as of the
+commit the site is built from, the code the freshness check ties to the results)
+and finds the call that added the chart or table by reading the source.
+
 An unknown analysis, key, row, chart or table stops the build with the page
 and the macro named: the site never publishes a hole.
 """
 
+import ast
 import csv
 import html
 import json
@@ -26,9 +32,11 @@ import pathlib
 import posixpath
 import re
 import shutil
+import subprocess
 import sys
 
 from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -38,6 +46,7 @@ from analyses import catalog  # noqa: E402
 from analyses._format import format_number  # noqa: E402
 
 RESULTS = ROOT / "docs" / "results"
+CODE_DIR = "code"                      # the published sources, one page per file
 MEASURED = "measured"
 BUNDLE_CACHE = ROOT / ".cache"
 BUNDLE_SITE_PATH = "assets/javascripts/vega-bundle.js"
@@ -71,6 +80,32 @@ def _vega_bundle() -> pathlib.Path:
     return path
 
 
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _call_sites(name: str) -> dict[tuple[str, str], tuple[str, int, str]]:
+    """(kind, key) -> (file, line, function) of every ``.chart("key", ...)`` and ``.table("key", ...)`` call in
+    an analysis's folder; an inner function wins over the one around it."""
+    sites = {}
+    for path in sorted((ROOT / "analyses" / name).rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in ast.walk(tree):  # outer functions come first in the walk, so inner ones overwrite
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            for node in ast.walk(function):
+                if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in ("chart", "table") and node.args
+                        and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                    sites[(node.func.attr, node.args[0].value)] = (str(path.relative_to(ROOT)), node.lineno,
+                                                                   function.name)
+    return sites
+
+
 def on_config(config):
     try:
         state["catalog"] = catalog.load()
@@ -78,7 +113,23 @@ def on_config(config):
         raise PluginError(f"catalog: {error}") from None
     state["results"] = _load_results()
     state["bundle"] = _vega_bundle()
+    state["commit"] = _commit()
+    state["sites"] = {name: _call_sites(name) for name in state["results"]}
     return config
+
+
+def on_files(files, config):
+    """One page at code/<path>/ per analysis source that adds a chart or a table: what the pages link to."""
+    sources = sorted({path for sites in state["sites"].values() for path, _, _ in sites.values()})
+    for path in sources:
+        text = (ROOT / path).read_text(encoding="utf-8")
+        fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", text)), default=0))
+        content = (f"---\nsearch:\n  exclude: true\n---\n\n# `{path}`\n\n"
+                   f"The source as of commit `{state['commit']}`, from which this site was built; the freshness check "
+                   f"ties the frozen results on its pages to this code. Charts and tables link to the lines that made "
+                   f"them.\n\n{fence}python linenums=\"1\"\n{text}{fence}\n")
+        files.append(File.generated(config, f"{CODE_DIR}/{path}.md", content=content))
+    return files
 
 
 def on_post_build(config):
@@ -113,7 +164,8 @@ class MacroError(Exception):
 def _rel(page, target: str) -> str:
     """URL of a site path relative to the page being rendered (use_directory_urls aware)."""
     base = page.url if page.url.endswith("/") or not page.url else posixpath.dirname(page.url)
-    return posixpath.relpath(target, base or ".")
+    relative = posixpath.relpath(target, base or ".")
+    return relative + "/" if target.endswith("/") and relative != "." else relative  # keep a directory URL's slash
 
 
 def _rel_src(page, target: str) -> str:
@@ -144,6 +196,16 @@ def _output(ref: str, sep: str, kind: str) -> tuple[str, dict, str, str]:
         return name, found["measured"][kind][key], f"results/{name}/{MEASURED}", note
     have = sorted(found["results"][kind]) + sorted(found["measured"][kind] if found["measured"] else [])
     raise MacroError(f"unknown {kind[:-1]} '{ref}' (analysis '{name}' has: {', '.join(have)})")
+
+
+def _code_link(page, name: str, kind: str, key: str, text: str) -> str:
+    """A link to the line that called ``.{kind}("{key}", ...)`` in the published source of analysis ``name``."""
+    if (kind, key) not in state["sites"].get(name, {}):
+        raise MacroError(f"no .{kind}(\"{key}\", ...) call found in analyses/{name}/: cannot link the {kind} to its code")
+    path, line, function = state["sites"][name][(kind, key)]
+    href = _rel(page, f"{CODE_DIR}/{path}/") + f"#__span-0-{line}"
+    title = html.escape(f"{function}() in {path}, line {line}", quote=True)
+    return f'<a class="code-link" href="{href}" title="{title}">{text}</a>'
 
 
 def _split(ref: str, sep: str) -> tuple[str, str]:
@@ -216,7 +278,9 @@ def m_chart(page, ref):
             f'<figcaption><strong>{html.escape(c["title"])}.</strong> {html.escape(c["description"])}{note} '
             f'<span class="chart-links"><a href="{base}/{c["data"]}" download>Data (CSV)</a> · '
             f'<a href="{base}/{c["svg"]}" download>SVG</a> · '
-            f'<a href="{base}/{c["spec"]}" download>Vega-Lite spec</a></span></figcaption>\n</figure>')
+            f'<a href="{base}/{c["spec"]}" download>Vega-Lite spec</a> · '
+            f'Code: {_code_link(page, name, "table", c["data"].removesuffix(".csv"), "data")}, '
+            f'{_code_link(page, name, "chart", chart, "chart")}</span></figcaption>\n</figure>')
 
 
 def _cell(text: str) -> str:
@@ -245,7 +309,9 @@ def m_table(page, ref):
         lines.append("| " + " | ".join(cells) + " |")
     link = _rel_src(page, f"{folder}/{t['file']}")
     note = f" {html.escape(note)}" if note else ""
-    return f"{chr(10).join(lines)}\n\n*{html.escape(t['title'])}.*{note} [Download CSV]({link}){{: download }}\n"
+    code = _code_link(page, name, "table", ref.split("/", 1)[1], "Code")
+    return (f"{chr(10).join(lines)}\n\n*{html.escape(t['title'])}.*{note} [Download CSV]({link}){{: download }} · "
+            f"{code}\n")
 
 
 def m_values(page, name):

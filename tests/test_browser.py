@@ -73,3 +73,17 @@ def test_charts_render_offline_without_errors(built_site, server, browser, schem
         assert not errors, f"{url}: console errors {errors}"
         assert hosts == {"127.0.0.1"}, f"{url}: requests to {hosts - {'127.0.0.1'}}"
         page.close()
+
+
+def test_a_code_link_opens_the_highlighted_line_that_made_the_chart(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server}/evidence/exposure/", wait_until="networkidle")
+    page.locator("figure.chart a.code-link", has_text="chart").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/code/analyses/exposure/analysis.py/#__span-0-" in page.url
+    line = page.locator(":target")
+    assert '.chart("' in line.inner_text()
+    assert line.evaluate("e => getComputedStyle(e).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
+    box = line.bounding_box()
+    assert box and 0 < box["y"] < page.viewport_size["height"], "the linked line is not scrolled into view"
+    page.close()

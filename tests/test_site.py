@@ -100,3 +100,36 @@ def test_measurements_say_which_machine_made_them(built_site):
     assert "Machine measurements on this page" in page             # and in the provenance box
     moe = page[page.index("Mixture-of-experts models: all parameters"):][:300]   # a frozen table: no note
     assert "Measured on" not in moe
+
+
+def _line_text(site: pathlib.Path, page_dir: pathlib.Path, href: str) -> str:
+    """The text of the source line a code link points at, read from the built code page."""
+    path, _, anchor = href.partition("#")
+    target = (page_dir / path / "index.html").resolve()
+    assert target.is_file() and target.is_relative_to(site.resolve()), f"{href}: no such page"
+    html_text = target.read_text()
+    start = html_text.index(f'<span id="{anchor}">')
+    line = html_text[start:html_text.index('<span id="__span-', start + 1)]
+    import html as html_lib
+    return html_lib.unescape(re.sub(r"<[^>]+>", "", line))
+
+
+def test_every_chart_and_table_links_to_the_line_that_made_it(built_site):
+    links = 0
+    for page in sorted((built_site / "evidence").rglob("index.html")):
+        text = page.read_text()
+        for figure in re.findall(r'<figure class="chart" id="chart-[a-z_]+-([a-z0-9_]+)">(.*?)</figure>', text, re.S):
+            name, body = figure
+            data = re.search(r'href="[^"]*/([a-z0-9_]+)\.csv" download>Data', body).group(1)
+            hrefs = re.findall(r'<a class="code-link" href="([^"]+)"[^>]*>(data|chart)</a>', body)
+            assert [kind for _, kind in hrefs] == ["data", "chart"], f"{page}: chart {name} has no code links"
+            assert f'.table("{data}"' in _line_text(built_site, page.parent, hrefs[0][0])
+            assert f'.chart("{name}"' in _line_text(built_site, page.parent, hrefs[1][0])
+            links += 2
+        for table, href in re.findall(r'href="[^"]*/([a-z0-9_]+)\.csv">Download CSV</a> · '
+                                      r'<a class="code-link" href="([^"]+)"', text):
+            assert f'.table("{table}"' in _line_text(built_site, page.parent, href)
+            links += 1
+    # Every chart and table macro of the evidence pages, counted in their Markdown: two links a chart, one a table.
+    markdown = "".join(p.read_text() for p in (DOCS / "evidence").glob("*.md"))
+    assert links == 2 * markdown.count("{{ chart ") + markdown.count("{{ table ") > 0

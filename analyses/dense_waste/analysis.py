@@ -199,8 +199,8 @@ def benchmark(ctx) -> None:
         tooltip=["length:Q", "head_dim:N", alt.Tooltip("naive_ms:Q", format=".2f"),
                  alt.Tooltip("fused_ms:Q", format=".2f"), alt.Tooltip("speedup:Q", format=".2f"),
                  alt.Tooltip("naive_peak_mb:Q", format=".0f"), alt.Tooltip("fused_peak_mb:Q", format=".0f")])
-    ctx.measurements.chart(
-        "benchmark", speed.properties(width=540, height=240), "Fused attention against naive attention",
-        f"Lines of how many times faster torch's fused scaled_dot_product_attention is than naive "
-        f"attention with materialised scores, on {ctx.device}, by sequence length and head size "
-        f"({p['bench_heads']} heads, medians of {p['bench_repeats']} runs).", data="benchmark")
+    ctx.measurements.chart("benchmark", speed.properties(width=540, height=240),
+                           "Fused attention against naive attention",
+                           f"Lines of how many times faster torch's fused scaled_dot_product_attention is than "
+                           f"naive attention with materialised scores, on {ctx.device}, by sequence length and head size "
+                           f"({p['bench_heads']} heads, medians of {p['bench_repeats']} runs).", data="benchmark")
