@@ -1,6 +1,6 @@
 """Command line: ``python -m analyses [run|list|new] ...`` (nox wraps it).
 
-    python -m analyses run [NAME ...] [--force] [--profile quick|full] [--device auto|cpu|cuda] [--check] [--shrink]
+    python -m analyses run [NAME ...] [--force] [--profile quick|full] [--device auto|cpu|cuda] [--check] [--shrink] [--traceback]
     python -m analyses list
     python -m analyses new NAME
 """
@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
     run.add_argument("--check", action="store_true",
                      help="run nothing; exit 1 naming every analysis whose results are stale, missing or edited")
+    run.add_argument("--traceback", action="store_true", help="print the whole stack when an analysis fails")
     run.add_argument("--shrink", action="store_true",
                      help="for tests: apply each Spec's test_overrides (seconds-sized runs; never commit the results)")
     commands.add_parser("list", help="list analyses with their status")
@@ -32,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "run":
         return _runner.run(args.names, force=args.force, profile=args.profile, device=args.device, check=args.check,
-                           shrink=args.shrink)
+                           shrink=args.shrink, full_traceback=args.traceback)
     if args.command == "list":
         for name in _runner.names():
             found = _runner.problems(name)

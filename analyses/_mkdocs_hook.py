@@ -27,6 +27,7 @@ and the macro named: the site never publishes a hole.
 import ast
 import csv
 import html
+import inspect
 import json
 import pathlib
 import posixpath
@@ -50,7 +51,8 @@ CODE_DIR = "code"                      # the published sources, one page per fil
 MEASURED = "measured"
 BUNDLE_CACHE = ROOT / ".cache"
 BUNDLE_SITE_PATH = "assets/javascripts/vega-bundle.js"
-MACRO = re.compile(r"\{\{\s*([a-z_]+)((?:\s+[^\s}]+)*)\s*\}\}")
+# Any {{ ... }} outside code is a macro: an unknown or mistyped one fails the build rather than stay as text.
+MACRO = re.compile(r"\{\{([^{}\n]*)\}\}")
 # Fenced code blocks and inline code spans are copied through untouched.
 CODE = re.compile(r"(^(?P<fence>```+|~~~+).*?^(?P=fence)[ \t]*$|`[^`\n]+`)", re.M | re.S)
 
@@ -140,9 +142,19 @@ def on_post_build(config):
 
 # ---------------------------------------------------------------- helpers
 
+def exact_integer(x: float) -> str | None:
+    """Whole numbers below a million read exactly (2,048 not 2,050); years without a separator. None otherwise."""
+    if not float(x).is_integer() or abs(x) >= 1e6:
+        return None
+    return str(int(x)) if 1900 <= abs(x) <= 2100 or abs(x) < 10000 else f"{int(x):,}"
+
+
 def format_quantity(x: float, unit: str = "", sig: int = 3) -> str:
     """A number with its unit: format_quantity(2.32e9, 'images') == '2.32 billion images'."""
-    text = format_number(x, sig)
+    return with_unit(format_number(x, sig), unit)
+
+
+def with_unit(text: str, unit: str) -> str:
     if not unit:
         return text
     if unit == "%":
@@ -155,6 +167,12 @@ def format_quantity(x: float, unit: str = "", sig: int = 3) -> str:
 def format_range(low: float, high: float, unit: str = "", sig: int = 2) -> str:
     """'14 million – 220 million words', with the unit once."""
     return f"{format_number(low, sig)} – {format_quantity(high, unit, sig)}"
+
+
+def _number(x: float, options: dict) -> str:
+    """Exact for whole numbers below a million unless the page asks for sig=N; else N significant figures."""
+    exact = None if "sig" in options else exact_integer(x)
+    return exact or format_number(x, options.get("sig", 3))
 
 
 class MacroError(Exception):
@@ -218,28 +236,31 @@ def _options(args: list[str]) -> dict:
     options = {}
     for arg in args:
         key, _, value = arg.partition("=")
-        if key not in {"range", "nounit", "sig"}:
+        if key not in {"range", "nounit", "sig"} or (key == "sig") != bool(value):
             raise MacroError(f"unknown option '{arg}' (use range, nounit, sig=N)")
+        if key == "sig":
+            if not value.isdigit() or int(value) < 1:
+                raise MacroError(f"option '{arg}': sig takes a whole number of significant figures, 1 or more")
+            value = int(value)
         options[key] = value or True
     return options
 
 
 def _number_text(value, unit, low, high, options) -> str:
-    sig = int(options.get("sig", 3))
     unit = "" if options.get("nounit") else unit
     if options.get("range"):
         if low is None:
             raise MacroError("option 'range' on a figure that has no low/high")
-        return format_range(low, high, unit, sig)
-    return format_quantity(value, unit, sig)
+        return f"{_number(low, options)} – {with_unit(_number(high, options), unit)}"
+    return with_unit(_number(value, options), unit)
 
 
 # ---------------------------------------------------------------- macros
 
-def m_value(page, ref, *args):
+def m_value(page, ref, *options):
     name, v, _, note = _output(ref, ".", "values")
     key = ref.split(".", 1)[1]
-    text = _number_text(v["value"], v["unit"], v.get("low"), v.get("high"), _options(args))
+    text = _number_text(v["value"], v["unit"], v.get("low"), v.get("high"), _options(options))
     title = html.escape(f"{v['label']}. {note or f'Computed by analysis {name!r}; click for its sources.'}",
                         quote=True)
     manifest = _analysis(name)["manifest"] or {"page": f"evidence/{name}.md"}
@@ -254,9 +275,9 @@ def _row(row_id):
     return state["catalog"][row_id]
 
 
-def m_cite(page, row_id, *args):
+def m_cite(page, row_id, *options):
     row = _row(row_id)
-    text = _number_text(row.value, row.unit, row.low, row.high, _options(args))
+    text = _number_text(row.value, row.unit, row.low, row.high, _options(options))
     title = html.escape(f"{row.source} — {row.locator}", quote=True)
     return f'<a class="cited" href="{html.escape(row.url)}" title="{title}">{html.escape(text)}</a>'
 
@@ -288,9 +309,7 @@ def _cell(text: str) -> str:
         x = float(text)
     except ValueError:
         return text.replace("|", "\\|")
-    if x.is_integer() and abs(x) < 1e6:  # counts, sizes and years read exactly: 1,024 not 1,020
-        return f"{int(x):,}" if abs(x) >= 10000 or not 1900 <= abs(x) <= 2100 else str(int(x))
-    return format_number(x)
+    return exact_integer(x) or format_number(x)  # counts, sizes and years read exactly: 1,024 not 1,020
 
 
 def m_table(page, ref):
@@ -332,11 +351,23 @@ def m_provenance(page, name):
     if m is None:
         raise MacroError(f"analysis '{name}' has no manifest.json; run: nox -s analyses -- {name}")
     packages = ", ".join(f"{k} {v}" for k, v in sorted(m["packages"].items()))
+    # What is true and checkable: the commit this site is built from, and whether the freshness check, run now,
+    # finds that its code and inputs hash to the results' recorded input hash.
+    from analyses import _runner
+    problems, unverified = _runner.status(name)
+    if problems:
+        checked = (f"    **Stale at this build** (commit `{state['commit']}`): {'; '.join(problems)}. "
+                   f"Refresh with `nox -s analyses -- {name}`.\n")
+    else:
+        checked = (f"    Checked when this site was built from commit `{state['commit']}`: its code and inputs hash to "
+                   f"the recorded input hash `{m['input_hash'][:16]}`"
+                   + (f", except what this machine could not check ({_runner.cannot_check(unverified)})" if unverified
+                      else "") + ".\n")
     return (f'!!! info "Provenance"\n'
             f"    Computed on {m['started_utc'].replace('T', ' ')} UTC in {m['wall_time_s']:.1f} s, "
-            f"profile `{m['profile']}`, on {m['device']} ({m['device_name']}), Python {m['python']}, {packages}.\n"
-            f"    Code at commit `{m['git_commit'][:12]}`; input hash `{m['input_hash'][:16]}`; environment lock "
-            f"`{m['lock_sha256'][:12]}` ([manifest]({_rel_src(page, f'results/{name}/manifest.json')})).\n"
+            f"profile `{m['profile']}`, on {m['device']} ({m['device_name']}), Python {m['python']}, {packages}, "
+            f"environment lock `{m['lock_sha256'][:12]}` ([manifest]({_rel_src(page, f'results/{name}/manifest.json')})).\n"
+            + checked
             + (f"    Machine measurements on this page (timings, memory) were made on {m['measured']['device_name']} "
                f"({m['measured']['device']}) on {m['measured']['started_utc'][:10]}; they vary between machines and "
                "are kept apart from the frozen values, which a re-run reproduces byte for byte.\n"
@@ -378,15 +409,22 @@ MACROS = {"value": m_value, "cite": m_cite, "source": m_source, "chart": m_chart
           "evidence_index": m_evidence_index}
 
 
+def _usage(name: str) -> str:
+    parameters = list(inspect.signature(MACROS[name]).parameters.values())[1:]  # after the page
+    return " ".join(p.name.upper() + (" ..." if p.kind is p.VAR_POSITIONAL else "") for p in parameters)
+
+
 def expand(markdown: str, page) -> str:
     def one(match):
-        name, args = match.group(1), match.group(2).split()
+        name, *args = match.group(1).split() or [""]
         if name not in MACROS:
-            raise MacroError(f"unknown macro '{name}' (known: {', '.join(MACROS)})")
-        try:
-            return MACROS[name](page, *args)
+            raise MacroError(f"unknown macro '{name}' in '{match.group(0)}' (known: {', '.join(MACROS)})")
+        try:  # the arguments are checked against the macro's signature; errors inside it keep their own message
+            inspect.signature(MACROS[name]).bind(page, *args)
         except TypeError:
-            raise MacroError(f"wrong arguments to '{name}': {' '.join(args) or '(none)'}") from None
+            raise MacroError(f"wrong arguments to '{name}': {' '.join(args) or '(none)'}; "
+                             f"use {{{{ {name} {_usage(name)} }}}}") from None
+        return MACROS[name](page, *args)
 
     pieces, last = [], 0
     for match in CODE.finditer(markdown):

@@ -27,11 +27,13 @@ file keeps them as they were.
 import ast
 import dataclasses
 import datetime
+import functools
 import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
 import json
+import math
 import os
 import pathlib
 import platform
@@ -232,6 +234,7 @@ def source_hashes(name: str) -> dict[str, str]:
     return dict(sorted(hashes.items()))
 
 
+@functools.cache  # versions do not change within one process
 def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
     versions = {}
     for package in sorted(set(HASHED_PACKAGES) | set(extra)):
@@ -242,6 +245,7 @@ def package_versions(extra: tuple[str, ...] = ()) -> dict[str, str]:
     return versions
 
 
+@functools.cache
 def program_version(program: str) -> str | None:
     """The first line of ``PROGRAM --version``, or None when the program is not on PATH."""
     path = shutil.which(program)
@@ -426,8 +430,12 @@ class Context:
     def row(self, row_id: str) -> catalog.Row:
         """A catalog row of the declared catalog files; its content joins the input hash."""
         if row_id not in self._catalog:
-            raise AnalysisError(f"catalog row '{row_id}' is not in the declared catalog files of '{self.name}' "
-                                f"({', '.join(self._spec.catalog) or 'none declared'})")
+            holder = next((r.file for i, r in catalog.load().items() if i == row_id), None)
+            if holder is None:
+                raise AnalysisError(f"no catalog row '{row_id}' in any file of analyses/catalog/ "
+                                    "(ids are listed on the site's References page)")
+            raise AnalysisError(f"catalog row '{row_id}' is in analyses/catalog/{holder}.yaml, which '{self.name}' "
+                                f"does not declare: add \"{holder}\" to SPEC.catalog in analyses/{self.name}/__init__.py")
         self.reads["rows"].add(row_id)
         return self._catalog[row_id]
 
@@ -474,6 +482,16 @@ def _seed_everything(seed: int) -> None:
         sys.modules["torch"].manual_seed(seed)
 
 
+def check_tables_finite(results: Results) -> None:
+    """NaN or infinity in a table cell would pass into the CSV and break the site's build far from its cause:
+    refuse it here, naming the table, the row and the column."""
+    for name, table in results.tables.items():
+        for i, row in enumerate(table["rows"]):
+            for column, cell in row.items():
+                if isinstance(cell, (int, float)) and not math.isfinite(cell):
+                    raise AnalysisError(f"table '{name}' row {i} column '{column}' is not finite ({cell})")
+
+
 def _git_commit() -> str:
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
@@ -490,81 +508,85 @@ def _files(directory: pathlib.Path) -> dict[str, str]:
 
 
 def run_one(name: str, profile: str, device: str, device_name: str, force: bool = False, shrink: bool = False) -> None:
-    """Run one analysis and replace its results directory only when everything was written."""
-    analysis = spec(name)
-    before = read_manifest(name) or {}
-    # Measurements are kept when only cited figures or outside data changed: the same code, profile,
-    # packages and device would time the same thing.
-    kept = before.get("measured") if not force and (RESULTS_DIR / name / MEASURED).is_dir() else None
-    if kept and kept.get("key") != measurement_key(inputs(name, analysis, profile, {}, shrink), device):
-        kept = None
-    ctx = Context(name, analysis, profile, device, shrink, measuring=kept is None)
-    if kept:
-        print(f"  [{name}] keeping the measurements of {kept['started_utc']} ({kept['device_name']}): "
-              "only cited figures or outside data changed", flush=True)
-    _seed_everything(analysis.seed)
-    started = datetime.datetime.now(datetime.UTC)
-    t0 = time.perf_counter()
+    """Run one analysis and replace its results directory only when everything was written. An exception
+    carries ``doing``, the step it was in (ctx.step, or writing results), for the one-line error."""
+    ctx = None
     try:
+        analysis = spec(name)
+        before = read_manifest(name) or {}
+        # Measurements are kept when only cited figures or outside data changed: the same code, profile,
+        # packages and device would time the same thing.
+        kept = before.get("measured") if not force and (RESULTS_DIR / name / MEASURED).is_dir() else None
+        if kept and kept.get("key") != measurement_key(inputs(name, analysis, profile, {}, shrink), device):
+            kept = None
+        ctx = Context(name, analysis, profile, device, shrink, measuring=kept is None)
+        if kept:
+            print(f"  [{name}] keeping the measurements of {kept['started_utc']} ({kept['device_name']}): "
+                  "only cited figures or outside data changed", flush=True)
+        _seed_everything(analysis.seed)
+        started = datetime.datetime.now(datetime.UTC)
+        t0 = time.perf_counter()
         ctx.doing = "importing its code"
         module = importlib.import_module(f"analyses.{name}.analysis")
         ctx.doing = "starting"
         module.run(ctx)
-    except Exception as error:
-        error.doing = ctx.doing  # what the failure message reports it was doing
-        raise
-    ctx.doing = "writing results"
-    reads = {k: sorted(v) for k, v in ctx.reads.items()}
-    parts = inputs(name, analysis, profile, reads, shrink)
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    staging = RESULTS_DIR / f".{name}.new"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    try:
-        written = ctx.results.write(staging, name)
-        measured = {}
-        if kept:
-            shutil.copytree(RESULTS_DIR / name / MEASURED, staging / MEASURED)
-            measured = kept
-        elif ctx.measurements.values or ctx.measurements.tables:
-            (staging / MEASURED).mkdir()
-            ctx.measurements.write(staging / MEASURED, name)
-            measured = {"key": measurement_key(parts, device), "files": _files(staging / MEASURED),
-                        "device": device, "device_name": device_name, "python": platform.python_version(),
-                        "platform": platform.platform(), "started_utc": started.isoformat(timespec="seconds")}
-        manifest = {
-            "analysis": name,
-            "title": analysis.title,
-            "page": analysis.page,
-            "profile": profile,
-            "params": ctx.params,
-            "shrunk_for_tests": shrink,
-            "seed": analysis.seed,
-            "device": device,
-            "device_name": device_name,
-            "input_hash": input_hash(parts),
-            "inputs": parts,
-            "reads": reads,
-            "outputs": {f: _sha256((staging / f).read_bytes()) for f in written},
-            "measured": measured,
-            "git_commit": _git_commit(),
-            "lock_sha256": lock_hash(),
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "packages": package_versions(analysis.packages),
-            "started_utc": started.isoformat(timespec="seconds"),
-            "wall_time_s": round(time.perf_counter() - t0, 2),
-        }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-        final = RESULTS_DIR / name
-        old = RESULTS_DIR / f".{name}.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if final.exists():
-            final.rename(old)
-        staging.rename(final)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
+        ctx.doing = "writing results"
+        check_tables_finite(ctx.results)
+        check_tables_finite(ctx.measurements)
+        reads = {k: sorted(v) for k, v in ctx.reads.items()}
+        parts = inputs(name, analysis, profile, reads, shrink)
+        RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+        staging = RESULTS_DIR / f".{name}.new"
         shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        try:
+            written = ctx.results.write(staging, name)
+            measured = {}
+            if kept:
+                shutil.copytree(RESULTS_DIR / name / MEASURED, staging / MEASURED)
+                measured = kept
+            elif ctx.measurements.values or ctx.measurements.tables:
+                (staging / MEASURED).mkdir()
+                ctx.measurements.write(staging / MEASURED, name)
+                measured = {"key": measurement_key(parts, device), "files": _files(staging / MEASURED),
+                            "device": device, "device_name": device_name, "python": platform.python_version(),
+                            "platform": platform.platform(), "started_utc": started.isoformat(timespec="seconds")}
+            manifest = {
+                "analysis": name,
+                "title": analysis.title,
+                "page": analysis.page,
+                "profile": profile,
+                "params": ctx.params,
+                "shrunk_for_tests": shrink,
+                "seed": analysis.seed,
+                "device": device,
+                "device_name": device_name,
+                "input_hash": input_hash(parts),
+                "inputs": parts,
+                "reads": reads,
+                "outputs": {f: _sha256((staging / f).read_bytes()) for f in written},
+                "measured": measured,
+                "git_commit": _git_commit(),
+                "lock_sha256": lock_hash(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "packages": package_versions(analysis.packages),
+                "started_utc": started.isoformat(timespec="seconds"),
+                "wall_time_s": round(time.perf_counter() - t0, 2),
+            }
+            (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+            final = RESULTS_DIR / name
+            old = RESULTS_DIR / f".{name}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            if final.exists():
+                final.rename(old)
+            staging.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    except Exception as error:
+        error.doing = ctx.doing if ctx else "preparing its inputs"
+        raise
 
 
 def _plan(chosen: list[str], profile: str | None) -> dict[str, str]:
@@ -600,8 +622,17 @@ def _check(plan: dict[str, str], shrink: bool) -> int:
     return 1 if bad else 0
 
 
+def _where(error: Exception) -> str:
+    """The innermost frame in this project's code (not in torch or altair), as file:line."""
+    frames = traceback.extract_tb(error.__traceback__)
+    ours = [f for f in frames if pathlib.Path(f.filename).resolve().is_relative_to(PACKAGE_DIR)]
+    frame = (ours or frames)[-1]
+    path = pathlib.Path(frame.filename).resolve()
+    return f"{path.relative_to(ROOT) if ours else path.name}:{frame.lineno}"
+
+
 def run(selected: list[str], force: bool = False, profile: str | None = None, device: str = "auto",
-        check: bool = False, shrink: bool = False) -> int:
+        check: bool = False, shrink: bool = False, full_traceback: bool = False) -> int:
     """The command line's work; returns the exit status.
 
     Without ``profile`` each analysis keeps the profile its results were made with; a stale result of a
@@ -609,6 +640,7 @@ def run(selected: list[str], force: bool = False, profile: str | None = None, de
     CPU build never replaces a 'full' result with a 'quick' one.
     """
     try:
+        catalog.load()  # a bad row is named first, before it shows up as some analysis being stale
         chosen = selected or names()
         plan = _plan(chosen, profile)
     except (AnalysisError, catalog.CatalogError) as error:
@@ -643,11 +675,12 @@ def run(selected: list[str], force: bool = False, profile: str | None = None, de
             run_one(name, wanted, device, device_name, force, shrink)
             print(f"{name}: done, results in docs/results/{name}/")
         except Exception as error:  # one failing analysis must not stop the others
-            frame = traceback.extract_tb(error.__traceback__)[-1]
+            if full_traceback:
+                traceback.print_exception(error, file=sys.stderr)
             doing = getattr(error, "doing", "preparing its inputs")
             print(f"error: analysis '{name}' failed while {doing} ({type(error).__name__}: {error}) "
-                  f"at {pathlib.Path(frame.filename).name}:{frame.lineno}; its previous results are untouched",
-                  file=sys.stderr)
+                  f"at {_where(error)}; its previous results are untouched"
+                  + ("" if full_traceback else " (--traceback shows the whole stack)"), file=sys.stderr)
             failed.append(name)
     if failed:
         print(f"{len(failed)} analysis(es) failed: {', '.join(failed)}", file=sys.stderr)

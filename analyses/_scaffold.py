@@ -1,6 +1,6 @@
 """``python -m analyses new NAME``: a new analysis that builds and passes at once.
 
-Writes ``analyses/NAME/`` (spec and analysis), ``docs/evidence/NAME.md`` and
+Writes ``analyses/NAME/`` (spec and analysis), ``docs/evidence/NAME-WITH-HYPHENS.md`` and
 ``tests/test_NAME.py``, adds the page to the navigation in ``mkdocs.yml``, and
 runs the analysis once so its results exist. The Evidence index lists every
 analysis from its Spec, so there is nothing else to edit. The starting analysis charts a few
@@ -30,7 +30,7 @@ SPEC = Spec(
     # Which arguments of the sources this analysis tests: ids from analyses/arguments.py.
     tests=("essay.exposure",),
     # Its page, relative to docs/.
-    page="evidence/{name}.md",
+    page="evidence/{page}.md",
     params=Params,
     # Catalog files whose rows it may read (ctx.row(id)); only the rows it reads are part of its input hash.
     # Row ids are listed on the site's References page. Files it reads: data=("path/in/repo",) and, from
@@ -66,13 +66,14 @@ def run(ctx) -> None:
                       "Tokens per English word (OpenAI rule of thumb)", sources=("words_per_token",))
 
     ctx.step("charting")
-    chart = alt.Chart(alt.Data(values=table)).mark_bar().encode(
+    # Dots, not bars: a bar on a log scale starts at zero, which a log axis cannot show (a blank chart).
+    chart = alt.Chart(alt.Data(values=table)).mark_point(filled=True, size=90).encode(
         x=alt.X("tokens:Q", scale=alt.Scale(type="log"), title="Training tokens (log scale)"),
         y=alt.Y("row:N", sort=None, title=None),
         tooltip=["row:N", alt.Tooltip("tokens:Q", format=".3~s"), "source:N"],
     ).properties(width=520, height=160)
     ctx.results.chart("training_tokens", chart, "Training tokens",
-                      "Bars on a log scale, one per model, of the tokens it was trained on.", data="training_tokens")
+                      "Dots on a log scale, one per model, at the tokens it was trained on.", data="training_tokens")
 '''
 
 PAGE = '''# {title}
@@ -81,7 +82,7 @@ State the argument this page tests, credit its author with a link, then show the
 
 {{{{ chart {name}/training_tokens }}}}
 
-One English word is about {{{{ value {name}.tokens_per_word }}}} ({{{{ cite words_per_token }}}} words per token).
+One English word is about {{{{ value {name}.tokens_per_word }}}}, the inverse of OpenAI's rule of thumb of {{{{ cite words_per_token }}}}.
 
 {{{{ table {name}/training_tokens }}}}
 
@@ -105,13 +106,21 @@ def test_tokens_per_word_inverts_words_per_token():
 
 def new(name: str) -> int:
     if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
-        print(f"error: analysis name {name!r} must be a lower_snake_case Python identifier", file=sys.stderr)
+        suggestion = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
+        hint = f" (try '{suggestion}')" if re.fullmatch(r"[a-z][a-z0-9_]*", suggestion) else ""
+        print(f"error: analysis name {name!r} must be a lower_snake_case Python identifier{hint}", file=sys.stderr)
         return 2
     root = _runner.ROOT
+    taken = [p for p in (_runner.PACKAGE_DIR / f"{name}.py", _runner.PACKAGE_DIR / name) if p.exists()]
+    if taken and name not in _runner.names():
+        print(f"error: analysis name '{name}' would shadow {taken[0].relative_to(root)}, part of the framework; "
+              "choose another name", file=sys.stderr)
+        return 2
+    page = name.replace("_", "-")  # page names use hyphens, like every other page
     targets = {
         root / "analyses" / name / "__init__.py": INIT,
         root / "analyses" / name / "analysis.py": ANALYSIS,
-        root / "docs" / "evidence" / f"{name}.md": PAGE,
+        root / "docs" / "evidence" / f"{page}.md": PAGE,
         root / "tests" / f"test_{name}.py": TEST,
     }
     existing = [str(p.relative_to(root)) for p in targets if p.exists()]
@@ -128,9 +137,9 @@ def new(name: str) -> int:
     title = name.replace("_", " ").capitalize()
     for path, template in targets.items():
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(template.format(name=name, title=title))
-    mkdocs.write_text(config.replace(NAV_MARKER, f"      - {title}: evidence/{name}.md\n{NAV_MARKER}"))
-    print(f"created analyses/{name}/, docs/evidence/{name}.md, tests/test_{name}.py; added the page to mkdocs.yml "
+        path.write_text(template.format(name=name, title=title, page=page))
+    mkdocs.write_text(config.replace(NAV_MARKER, f"      - {title}: evidence/{page}.md\n{NAV_MARKER}"))
+    print(f"created analyses/{name}/, docs/evidence/{page}.md, tests/test_{name}.py; added the page to mkdocs.yml "
           "(the Evidence index lists it from its Spec)")
     status = _runner.run([name])
     if status == 0:

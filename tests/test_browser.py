@@ -43,6 +43,27 @@ def browser():
         browser.close()
 
 
+# For each rendered chart: the union of its data marks' boxes, its overlap with the plot area, and how many tick
+# labels each axis has. A bar chart drawn from zero on a log axis has marks of zero width: this catches it.
+CHART_GEOMETRY = """() => [...document.querySelectorAll('.vega-chart.vega-rendered')].map(chart => {
+  const svg = chart.querySelector('svg.marks');
+  const box = e => e.getBoundingClientRect();
+  const boxes = [...svg.querySelectorAll('g.role-mark > *')].map(box).filter(b => b.width > 0 || b.height > 0);
+  const union = boxes.reduce((u, b) => ({left: Math.min(u.left, b.left), top: Math.min(u.top, b.top),
+    right: Math.max(u.right, b.right), bottom: Math.max(u.bottom, b.bottom)}),
+    {left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity});
+  const frames = [...svg.querySelectorAll('g.role-frame > g > path.background, g.role-scope > g > path.background')]
+    .map(box).filter(b => b.width > 0 && b.height > 0);
+  const plot = frames.length ? frames : [box(svg)];
+  const overlap = Math.max(0, ...plot.map(p => Math.max(0, Math.min(p.right, union.right) - Math.max(p.left, union.left))
+    * Math.max(0, Math.min(p.bottom, union.bottom) - Math.max(p.top, union.top))));
+  return {id: chart.closest('figure').id, width: union.right - union.left, height: union.bottom - union.top,
+    overlap, axis_labels: [...svg.querySelectorAll('g.role-axis')]   // grid-only axes carry no labels by design
+      .filter(a => a.querySelector('g.role-axis-domain, g.role-axis-tick, g.role-axis-title'))
+      .map(a => [...a.querySelectorAll('g.role-axis-label text')].filter(t => t.textContent.trim()).length)};
+})"""
+
+
 def chart_pages(site):
     return sorted(str(p.relative_to(site).parent) for p in site.rglob("index.html")
                   if 'class="vega-chart"' in p.read_text())
@@ -70,6 +91,11 @@ def test_charts_render_offline_without_errors(built_site, server, browser, schem
                                timeout=15_000)
         marks = page.locator(".vega-chart svg.marks path, .vega-chart svg.marks line").count()
         assert expected > 0 and marks > 0, f"{url}: charts drew no marks"
+        for chart in page.evaluate(CHART_GEOMETRY):
+            where = f"{url} chart {chart['id']}"
+            assert chart["width"] > 1 and chart["height"] > 1, f"{where}: its marks have no extent {chart}"
+            assert chart["overlap"] > 0, f"{where}: its marks lie outside the plot area {chart}"
+            assert all(n > 0 for n in chart["axis_labels"]), f"{where}: an axis without tick labels {chart}"
         assert not errors, f"{url}: console errors {errors}"
         assert hosts == {"127.0.0.1"}, f"{url}: requests to {hosts - {'127.0.0.1'}}"
         page.close()
@@ -86,4 +112,24 @@ def test_a_code_link_opens_the_highlighted_line_that_made_the_chart(server, brow
     assert line.evaluate("e => getComputedStyle(e).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
     box = line.bounding_box()
     assert box and 0 < box["y"] < page.viewport_size["height"], "the linked line is not scrolled into view"
+    page.close()
+
+
+def test_the_geometry_check_sees_a_blank_chart(server, browser):
+    """Bars on a log axis start at zero, so Vega draws them zero wide: the check above must call that blank."""
+    page = browser.new_page()
+    page.goto(f"{server}/evidence/exposure/", wait_until="networkidle")
+    page.evaluate("""async () => {
+      const figure = document.createElement('figure');
+      figure.id = 'chart-test-blank';
+      figure.innerHTML = '<div class="vega-chart" style="width: 500px"></div>';
+      document.querySelector('article').appendChild(figure);
+      const el = figure.querySelector('.vega-chart');
+      await vegaEmbed(el, {data: {values: [{m: 'a', t: 3e11}, {m: 'b', t: 1.5e13}]}, mark: 'bar',
+        encoding: {x: {field: 't', type: 'quantitative', scale: {type: 'log'}}, y: {field: 'm', type: 'nominal'}}},
+        {renderer: 'svg', actions: false});
+      el.classList.add('vega-rendered');
+    }""")
+    blank = next(c for c in page.evaluate(CHART_GEOMETRY) if c["id"] == "chart-test-blank")
+    assert blank["width"] <= 1, blank
     page.close()

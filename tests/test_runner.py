@@ -271,15 +271,68 @@ def test_a_failing_analysis_names_itself_and_leaves_others_untouched(repo_copy):
     assert (repo_copy / "docs" / "results" / "broken" / "results.json").read_bytes() == broken_before
 
 
+def _broken(repo, old: str, new: str) -> None:
+    """A scaffolded analysis 'broken' with one line of its run() replaced."""
+    run_cli("new", "broken", cwd=repo, check=True)
+    code = repo / "analyses" / "broken" / "analysis.py"
+    assert old in code.read_text()
+    code.write_text(code.read_text().replace(old, new))
+
+
+def test_a_nan_in_a_table_is_refused_naming_table_row_and_column(repo_copy):
+    _broken(repo_copy, 'table = [{{"row": r.id, "tokens": r.value, "source": r.source}} for r in rows]'.replace("{{", "{")
+            .replace("}}", "}"), 'table = [{"row": r.id, "tokens": float("nan") if r.id == "chinchilla_tokens" '
+            'else r.value, "source": r.source} for r in rows]')
+    result = run_cli("run", "broken", "--force", cwd=repo_copy)
+    assert result.returncode == 1
+    assert ("error: analysis 'broken' failed while writing results (AnalysisError: table 'training_tokens' row 1 "
+            "column 'tokens' is not finite (nan))") in result.stderr
+
+
+def test_errors_name_the_innermost_line_of_project_code(repo_copy):
+    _broken(repo_copy, '    ctx.step("charting")', '    ctx.step("charting")\n    import json\n    json.loads("{")')
+    result = run_cli("run", "broken", "--force", cwd=repo_copy)
+    line = next(i for i, text in enumerate((repo_copy / "analyses/broken/analysis.py").read_text().split("\n"), 1)
+                if "json.loads" in text)
+    assert f"at analyses/broken/analysis.py:{line}; its previous results are untouched " \
+           "(--traceback shows the whole stack)" in result.stderr        # not a line inside the json module
+    full = run_cli("run", "broken", "--force", "--traceback", cwd=repo_copy)
+    assert "Traceback (most recent call last)" in full.stderr and "json/decoder.py" in full.stderr
+
+
+def test_a_bad_catalog_row_is_named_before_anything_else(repo_copy):
+    catalog_file = repo_copy / "analyses" / "catalog" / "exposure.yaml"
+    text = catalog_file.read_text()
+    url = text.index("  url: https://", text.index("- id: words_per_token"))
+    catalog_file.write_text(text[:url] + text[text.index("\n", url) + 1:])
+    for args in (["run", "--check"], ["run", "exposure"]):
+        result = run_cli(*args, cwd=repo_copy)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.strip().startswith("error: exposure.yaml row ") and \
+            result.stderr.strip().endswith("(id 'words_per_token'): field 'url' is missing")
+
+
+def test_an_undeclared_row_says_which_file_to_declare(repo_copy):
+    _broken(repo_copy, 'ctx.row("words_per_token")', 'ctx.row("params_gpt3")')
+    result = run_cli("run", "broken", "--force", cwd=repo_copy)
+    assert ("catalog row 'params_gpt3' is in analyses/catalog/census.yaml, which 'broken' does not declare: add "
+            "\"census\" to SPEC.catalog in analyses/broken/__init__.py") in result.stderr
+
+
 def test_scaffold_builds_and_passes_at_once(repo_copy):
     result = run_cli("new", "my_analysis", cwd=repo_copy)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (repo_copy / "docs" / "results" / "my_analysis" / "results.json").is_file()
-    assert "evidence/my_analysis.md" in (repo_copy / "mkdocs.yml").read_text()
+    assert "evidence/my-analysis.md" in (repo_copy / "mkdocs.yml").read_text()     # hyphens, like every page
     tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/test_my_analysis.py"], cwd=repo_copy,
                            capture_output=True, text=True)
     assert tests.returncode == 0, tests.stdout
     build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=repo_copy, capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
     assert run_cli("new", "my_analysis", cwd=repo_copy).returncode == 2
-    assert "must be a lower_snake_case" in run_cli("new", "My-Analysis", cwd=repo_copy).stderr
+    assert run_cli("new", "My-Analysis", cwd=repo_copy).stderr.strip() == (
+        "error: analysis name 'My-Analysis' must be a lower_snake_case Python identifier (try 'my_analysis')")
+    shadow = run_cli("new", "arguments", cwd=repo_copy)   # would hide analyses/arguments.py from every import
+    assert shadow.returncode == 2 and shadow.stderr.strip() == (
+        "error: analysis name 'arguments' would shadow analyses/arguments.py, part of the framework; choose another name")
+    assert not (repo_copy / "analyses" / "arguments").exists() and run_cli("run", "--check", cwd=repo_copy).returncode == 0

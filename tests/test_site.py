@@ -31,6 +31,11 @@ def test_numbers_in_prose_come_from_results(built_site):
     ("{{ chart exposure/nothing }}", "unknown chart 'exposure/nothing'"),
     ("{{ value missing.key }}", "no results for analysis 'missing'"),
     ("{{ frobnicate x }}", "unknown macro 'frobnicate'"),
+    ("{{ Value exposure.vision_ratio }}", "unknown macro 'Value' in '{{ Value exposure.vision_ratio }}'"),
+    ("{{ value2 exposure.vision_ratio }}", "unknown macro 'value2'"),
+    ("{{ value }}", "wrong arguments to 'value': (none); use {{ value REF OPTIONS ... }}"),
+    ("{{ cite laion2b_en sig=0 }}", "option 'sig=0': sig takes a whole number of significant figures, 1 or more"),
+    ("{{ cite laion2b_en sig=x }}", "option 'sig=x': sig takes a whole number"),
 ])
 def test_unknown_keys_fail_the_build(repo_copy, macro, message):
     page = repo_copy / "docs" / "evidence" / "exposure.md"
@@ -38,6 +43,28 @@ def test_unknown_keys_fail_the_build(repo_copy, macro, message):
     result = build(repo_copy)
     assert result.returncode != 0
     assert message.replace("docs/", "") in result.stdout + result.stderr
+
+
+def test_whole_numbers_print_exactly_unless_asked(built_site):
+    page = (built_site / "evidence" / "exposure" / "index.html").read_text()
+    assert re.search(r'class="cited"[^>]*>2048 samples/step</a>', page)          # a batch size, not "2,050"
+    from analyses._mkdocs_hook import _number_text
+    assert _number_text(2048, "samples/step", None, None, {"sig": 2}) == "2,000 samples/step"   # asked to round
+    assert _number_text(123456, "", None, None, {}) == "123,456"
+    assert _number_text(2.32e9, "images", None, None, {}) == "2.32 billion images"   # large ones keep scale words
+    assert _number_text(0.75, "words/token", None, None, {}) == "0.75 words/token"
+
+
+def test_provenance_says_whether_the_results_match_the_code_it_was_built_from(repo_copy, built_site):
+    page = (built_site / "evidence" / "exposure" / "index.html").read_text()
+    assert re.search(r"Checked when this site was built from commit <code>[0-9a-f]{12}</code>: its code and inputs "
+                     r"hash to the recorded input hash <code>[0-9a-f]{16}</code>", page)
+    assert "+uncommitted" not in page
+    analysis = repo_copy / "analyses" / "exposure" / "analysis.py"
+    analysis.write_text(analysis.read_text() + "\nCHANGED = 1\n")
+    assert build(repo_copy).returncode == 0
+    stale = (repo_copy / "site" / "evidence" / "exposure" / "index.html").read_text()
+    assert "<strong>Stale at this build</strong>" in stale and "stale: changed analyses/exposure/analysis.py" in stale
 
 
 def test_macros_inside_code_are_left_alone(repo_copy):

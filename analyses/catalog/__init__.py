@@ -18,6 +18,8 @@ import re
 import yaml
 
 CATALOG_DIR = pathlib.Path(__file__).parent
+# libyaml's safe loader where PyYAML was built with it (ten times faster; the same YAML 1.1 rules).
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # What a row may say it is. "claim" rows record what one of the original texts
 # asserts, so an analysis can check it; "assumption" rows are inputs the texts
@@ -121,7 +123,7 @@ def load_file(path: pathlib.Path) -> dict[str, Row]:
     if not path.is_file():
         raise CatalogError(f"catalog file {path} does not exist")
     try:
-        raw_rows = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw_rows = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" line {mark.line + 1}" if mark else ""

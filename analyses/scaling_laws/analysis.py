@@ -191,10 +191,16 @@ def run(ctx) -> None:
               "Smallest model beating GPT-3 against 1-10B vision/audio", low=min(small_gap), high=max(small_gap))
 
     ctx.step("charts")
+    # Ordinal axes over the log-spaced grid, labelled at four of its points in millions, billions, trillions.
+    millions = ("datum.value >= 1e12 ? format(datum.value / 1e12, '.3~') + 'T' : datum.value >= 1e9 ? "
+                "format(datum.value / 1e9, '.3~') + 'B' : format(datum.value / 1e6, '.3~') + 'M'")
+    ticks = [0, grid // 3, 2 * grid // 3, grid - 1]
+    n_grid, d_grid = sorted({r["parameters"] for r in surface}), sorted({r["tokens"] for r in surface})
     contour = alt.Chart(alt.Data(values=surface)).mark_rect().encode(
-        x=alt.X("parameters:O", title="Parameters (1e8 → 1e12, log-spaced)", axis=alt.Axis(labels=False, ticks=False)),
-        y=alt.Y("tokens:O", sort="descending", title="Training tokens (1e9 → 1e14, log-spaced)",
-                axis=alt.Axis(labels=False, ticks=False)),
+        x=alt.X("parameters:O", title="Parameters (log-spaced)",
+                axis=alt.Axis(values=[n_grid[i] for i in ticks], labelExpr=millions, labelAngle=0)),
+        y=alt.Y("tokens:O", sort="descending", title="Training tokens (log-spaced)",
+                axis=alt.Axis(values=[d_grid[i] for i in ticks], labelExpr=millions)),
         color=alt.Color("loss:Q", scale=alt.Scale(scheme="viridis", reverse=True), title="loss (nats/token)"),
         tooltip=[alt.Tooltip("parameters:Q", format=".3~s"), alt.Tooltip("tokens:Q", format=".3~s"),
                  alt.Tooltip("loss:Q", format=".3f")])
