@@ -623,12 +623,13 @@ def _check(plan: dict[str, str], shrink: bool) -> int:
 
 
 def _where(error: Exception) -> str:
-    """The innermost frame in this project's code (not in torch or altair), as file:line."""
-    frames = traceback.extract_tb(error.__traceback__)
-    ours = [f for f in frames if pathlib.Path(f.filename).resolve().is_relative_to(PACKAGE_DIR)]
-    frame = (ours or frames)[-1]
-    path = pathlib.Path(frame.filename).resolve()
-    return f"{path.relative_to(ROOT) if ours else path.name}:{frame.lineno}"
+    """' at FILE:LINE' of the innermost frame in analysis code (not torch or altair, nor the framework's own
+    checks, whose messages say what is wrong); empty when the analysis's code is not on the stack."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        path = pathlib.Path(frame.filename).resolve()
+        if path.is_relative_to(PACKAGE_DIR) and not path.name.startswith("_"):
+            return f" at {path.relative_to(ROOT)}:{frame.lineno}"
+    return ""
 
 
 def run(selected: list[str], force: bool = False, profile: str | None = None, device: str = "auto",
@@ -678,8 +679,8 @@ def run(selected: list[str], force: bool = False, profile: str | None = None, de
             if full_traceback:
                 traceback.print_exception(error, file=sys.stderr)
             doing = getattr(error, "doing", "preparing its inputs")
-            print(f"error: analysis '{name}' failed while {doing} ({type(error).__name__}: {error}) "
-                  f"at {_where(error)}; its previous results are untouched"
+            print(f"error: analysis '{name}' failed while {doing} ({type(error).__name__}: {error})"
+                  f"{_where(error)}; its previous results are untouched"
                   + ("" if full_traceback else " (--traceback shows the whole stack)"), file=sys.stderr)
             failed.append(name)
     if failed:

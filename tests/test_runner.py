@@ -286,7 +286,7 @@ def test_a_nan_in_a_table_is_refused_naming_table_row_and_column(repo_copy):
     result = run_cli("run", "broken", "--force", cwd=repo_copy)
     assert result.returncode == 1
     assert ("error: analysis 'broken' failed while writing results (AnalysisError: table 'training_tokens' row 1 "
-            "column 'tokens' is not finite (nan))") in result.stderr
+            "column 'tokens' is not finite (nan)); its previous results are untouched") in result.stderr
 
 
 def test_errors_name_the_innermost_line_of_project_code(repo_copy):
@@ -329,6 +329,8 @@ def test_scaffold_builds_and_passes_at_once(repo_copy):
     assert tests.returncode == 0, tests.stdout
     build = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=repo_copy, capture_output=True, text=True)
     assert build.returncode == 0, build.stderr
+    page = (repo_copy / "site" / "evidence" / "my-analysis" / "index.html").read_text()
+    assert "words/token</a>." in page and "words/token words" not in page      # the unit once, not twice
     assert run_cli("new", "my_analysis", cwd=repo_copy).returncode == 2
     assert run_cli("new", "My-Analysis", cwd=repo_copy).stderr.strip() == (
         "error: analysis name 'My-Analysis' must be a lower_snake_case Python identifier (try 'my_analysis')")
