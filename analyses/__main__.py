@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
                            shrink=args.shrink, full_traceback=args.traceback)
     if args.command == "list":
         for name in _runner.names():
-            found = _runner.problems(name)
+            found, _ = _runner.status(name)
             profiles = ", ".join(_runner.spec(name).profiles)
             print(f"{name:24} [{_runner.recorded_profile(name)}; has {profiles}] "
                   f"{'; '.join(found) if found else 'up to date'} — {_runner.spec(name).title}")

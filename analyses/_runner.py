@@ -325,9 +325,8 @@ def recorded_profile(name: str) -> str:
     return manifest["profile"] if manifest else "quick"
 
 
-def _install_hint(analysis: Spec, key: str) -> str:
-    debian = next(o.debian for o in analysis.external if f"external {o.path}" == key)
-    return f"{key.removeprefix('external ')} is missing (apt-get install {debian})"
+def _install_hint(outside: External) -> str:
+    return f"{outside.path} is missing (apt-get install {outside.debian})"
 
 
 def cannot_check(missing: list[External]) -> str:
@@ -371,11 +370,6 @@ def status(name: str, profile: str | None = None, shrink: bool = False) -> tuple
         elif _sha256((directory / file_name).read_bytes()) != recorded[file_name]:
             found.append(f"hand-edited {file_name}")
     return found, [o for o in analysis.external if f"external {o.path}" in missing]
-
-
-def problems(name: str) -> list[str]:
-    """Why the committed results cannot be trusted (for the recorded profile); empty when fresh."""
-    return status(name)[0]
 
 
 # ---------------------------------------------------------------- running
@@ -451,7 +445,7 @@ class Context:
         outside = {o.path: o for o in self._spec.external if not o.is_program}
         if path in outside:
             if not pathlib.Path(path).is_file():
-                raise FileNotFoundError(_install_hint(self._spec, f"external {path}"))
+                raise FileNotFoundError(_install_hint(outside[path]))
             return pathlib.Path(path)
         if path not in self._spec.data:
             raise AnalysisError(f"'{path}' is not a declared input of '{self.name}' (SPEC.data or SPEC.external)")
@@ -459,11 +453,12 @@ class Context:
 
     def program(self, name: str) -> str:
         """The full path of a declared outside program (SPEC.external); its version joins the input hash."""
-        if name not in {o.path for o in self._spec.external if o.is_program}:
+        programs = {o.path: o for o in self._spec.external if o.is_program}
+        if name not in programs:
             raise AnalysisError(f"program '{name}' is not a declared input of '{self.name}' (SPEC.external)")
         found = shutil.which(name)
         if found is None:
-            raise FileNotFoundError(_install_hint(self._spec, f"external {name}"))
+            raise FileNotFoundError(_install_hint(programs[name]))
         return found
 
     def step(self, what: str) -> None:
