@@ -76,7 +76,7 @@ def test_there_are_chart_pages(built_site):
 @pytest.mark.parametrize("scheme", ["default", "slate"])
 def test_charts_render_offline_without_errors(built_site, server, browser, scheme):
     for page_path in chart_pages(built_site):
-        page = browser.new_page(viewport={"width": 390, "height": 844} if scheme == "slate" else None)
+        page = browser.new_page(viewport={"width": 360, "height": 780} if scheme == "slate" else None)
         errors, hosts = [], set()
         page.on("console", lambda msg, errors=errors: msg.type == "error" and errors.append(msg.text))
         page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
@@ -91,6 +91,11 @@ def test_charts_render_offline_without_errors(built_site, server, browser, schem
                                timeout=15_000)
         marks = page.locator(".vega-chart svg.marks path, .vega-chart svg.marks line").count()
         assert expected > 0 and marks > 0, f"{url}: charts drew no marks"
+        if scheme == "slate":  # the phone-sized case: every caption link within the screen
+            overflow = page.evaluate("() => [...document.querySelectorAll('figure.chart figcaption a')]"
+                                     ".filter(a => a.getBoundingClientRect().right > window.innerWidth + 1)"
+                                     ".map(a => a.textContent)")
+            assert not overflow, f"{url}: caption links past the right edge of a phone screen: {overflow}"
         for chart in page.evaluate(CHART_GEOMETRY):
             where = f"{url} chart {chart['id']}"
             assert chart["width"] > 1 and chart["height"] > 1, f"{where}: its marks have no extent {chart}"
