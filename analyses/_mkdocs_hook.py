@@ -146,7 +146,7 @@ def exact_integer(x: float) -> str | None:
     """Whole numbers below a million read exactly (2,048 not 2,050); years without a separator. None otherwise."""
     if not float(x).is_integer() or abs(x) >= 1e6:
         return None
-    return str(int(x)) if 1900 <= abs(x) <= 2100 or abs(x) < 10000 else f"{int(x):,}"
+    return str(int(x)) if 1900 <= abs(x) <= 2100 else f"{int(x):,}"
 
 
 def format_quantity(x: float, unit: str = "", sig: int = 3) -> str:
