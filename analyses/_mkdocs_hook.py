@@ -11,9 +11,14 @@ Pages write macros in double braces; code blocks and inline code are left alone:
                                                      (charts and tables of machine measurements, kept in
                                                      results/<name>/measured/, say which machine made them)
     {{ values exposure }}                            every value of an analysis, with its sources
-    {{ provenance exposure }}                        when, where and how the results were computed
+    {{ provenance exposure }}                        when, where and how the results were computed, and a
+                                                     link to the analysis's notebook page
     {{ references }}                                 every catalog row, by file
     {{ evidence_index }}                             every analysis: its page and the arguments it tests
+
+Each analysis's notebook, executed when its results were frozen (results/<name>/
+notebook.ipynb), becomes a page at computation/<name>/: its cells as Markdown and
+code blocks, its charts as on the other pages. Nothing is executed here.
 
 Every chart and table links to the code that made it: the hook publishes each
 analysis's Python sources as pages under code/ (with line anchors, as of the
@@ -48,6 +53,8 @@ from analyses._format import format_number  # noqa: E402
 
 RESULTS = ROOT / "docs" / "results"
 CODE_DIR = "code"                      # the published sources, one page per file
+NOTEBOOK_DIR = "computation"           # one page per analysis notebook
+EXECUTED_NOTEBOOK = "notebook.ipynb"
 MEASURED = "measured"
 BUNDLE_CACHE = ROOT / ".cache"
 BUNDLE_SITE_PATH = "assets/javascripts/vega-bundle.js"
@@ -63,12 +70,36 @@ def _load_results() -> dict:
     loaded = {}
     for path in sorted(RESULTS.glob("*/results.json")):
         manifest, measured = path.parent / "manifest.json", path.parent / MEASURED / "results.json"
+        notebook = path.parent / EXECUTED_NOTEBOOK
         loaded[path.parent.name] = {
             "results": json.loads(path.read_text()),
             "manifest": json.loads(manifest.read_text()) if manifest.is_file() else None,
             "measured": json.loads(measured.read_text()) if measured.is_file() else None,
+            "notebook": json.loads(notebook.read_text()) if notebook.is_file() else None,
         }
     return loaded
+
+
+def _notebook_charts(name: str, notebook: dict) -> dict[str, dict]:
+    """key -> each chart a notebook draws, and where its page finds it: the frozen chart's files when the
+    notebook drew exactly that chart, else files of its own (``files``, published beside its page)."""
+    charts = {}
+    for output in (o for cell in notebook["cells"] for o in cell.get("outputs", [])):
+        meta = output.get("metadata", {}).get("essay", {})
+        if "chart" not in meta:
+            continue
+        key, data = meta["chart"], output["data"]
+        spec = next(v for k, v in data.items() if k.startswith("application/vnd.vegalite"))
+        chart = {"title": meta["title"], "description": meta["description"], "same": False,
+                 "folder": f"{NOTEBOOK_DIR}/{name}", "spec": f"{key}.vl.json", "svg": f"{key}.svg",
+                 "files": {f"{key}.vl.json": json.dumps(spec, sort_keys=True), f"{key}.svg": data["image/svg+xml"]}}
+        for folder, index in ((f"results/{name}", state["results"][name]["results"]),
+                              (f"results/{name}/{MEASURED}", state["results"][name]["measured"])):
+            frozen = (index or {}).get("charts", {}).get(key)
+            if frozen and json.loads((ROOT / "docs" / folder / frozen["spec"]).read_text()) == spec:
+                chart |= {"same": True, "folder": folder, "spec": frozen["spec"], "svg": frozen["svg"], "files": {}}
+        charts[key] = chart
+    return charts
 
 
 def _vega_bundle() -> pathlib.Path:
@@ -117,6 +148,8 @@ def on_config(config):
     state["bundle"] = _vega_bundle()
     state["commit"] = _commit()
     state["sites"] = {name: _call_sites(name) for name in state["results"]}
+    state["notebook_charts"] = {name: _notebook_charts(name, found["notebook"])
+                                for name, found in state["results"].items() if found["notebook"]}
     return config
 
 
@@ -131,6 +164,11 @@ def on_files(files, config):
                    f"ties the frozen results on its pages to this code. Charts and tables link to the lines that made "
                    f"them.\n\n{fence}python linenums=\"1\"\n{text}{fence}\n")
         files.append(File.generated(config, f"{CODE_DIR}/{path}.md", content=content))
+    for name, charts in state["notebook_charts"].items():
+        files.append(File.generated(config, f"{NOTEBOOK_DIR}/{name}.md", content=f"{{{{ notebook {name} }}}}\n"))
+        for chart in charts.values():  # a chart the notebook drew differently from the page (a smaller case)
+            for file_name, content in chart["files"].items():
+                files.append(File.generated(config, f"{chart['folder']}/{file_name}", content=content))
     return files
 
 
@@ -287,21 +325,42 @@ def m_source(page, row_id):
     return f'<a href="{html.escape(row.url)}">{html.escape(row.source)}</a> ({html.escape(row.locator)})'
 
 
+def _figure(page, anchor: str, folder: str, chart: dict, caption: str) -> str:
+    """A chart: the interactive view over its static SVG, with a caption (HTML)."""
+    base = _rel(page, folder)
+    desc = html.escape(chart["description"], quote=True)
+    return (f'<figure class="chart" id="{anchor}">\n'
+            f'<div class="vega-chart" data-spec="{base}/{chart["spec"]}" role="img" aria-label="{desc}">'
+            f'<img src="{base}/{chart["svg"]}" alt="{desc}" loading="lazy"></div>\n'
+            f'<figcaption><strong>{html.escape(chart["title"])}.</strong> {caption}</figcaption>\n</figure>')
+
+
+def _notebook_link(page, name: str, chart: str) -> str:
+    """A link to the section of the analysis's notebook page that draws the chart."""
+    if name not in state["notebook_charts"]:
+        if __import__("os").environ.get("TMP_LENIENT"):
+            return ""
+        raise MacroError(f"analysis '{name}' has no executed notebook (results/{name}/{EXECUTED_NOTEBOOK}): write "
+                         f"analyses/{name}/notebook.py and run: nox -s analyses -- {name}")
+    if chart not in state["notebook_charts"][name]:
+        raise MacroError(f"the notebook of '{name}' does not draw chart '{chart}': add "
+                         f"show_chart(ctx.results, \"{chart}\") (or show_frozen_chart) to analyses/{name}/notebook.py")
+    href = _rel(page, f"{NOTEBOOK_DIR}/{name}/") + f"#chart-{chart}"
+    return f'<a class="notebook-link" href="{href}" title="The notebook section that draws this chart">notebook</a>'
+
+
 def m_chart(page, ref):
     name, c, folder, note = _output(ref, "/", "charts")
     chart = ref.split("/", 1)[1]
     base = _rel(page, folder)
-    desc = html.escape(c["description"], quote=True)
     note = f' <em class="measured">{html.escape(note)}</em>' if note else ""
-    return (f'<figure class="chart" id="chart-{name}-{chart}">\n'
-            f'<div class="vega-chart" data-spec="{base}/{c["spec"]}" role="img" aria-label="{desc}">'
-            f'<img src="{base}/{c["svg"]}" alt="{desc}" loading="lazy"></div>\n'
-            f'<figcaption><strong>{html.escape(c["title"])}.</strong> {html.escape(c["description"])}{note} '
-            f'<span class="chart-links"><a href="{base}/{c["data"]}" download>Data (CSV)</a> · '
-            f'<a href="{base}/{c["svg"]}" download>SVG</a> · '
-            f'<a href="{base}/{c["spec"]}" download>Vega-Lite spec</a> · '
-            f'Code: {_code_link(page, name, "table", c["data"].removesuffix(".csv"), "data")}, '
-            f'{_code_link(page, name, "chart", chart, "chart")}</span></figcaption>\n</figure>')
+    caption = (f'{html.escape(c["description"])}{note} '
+               f'<span class="chart-links"><a href="{base}/{c["data"]}" download>Data (CSV)</a> · '
+               f'<a href="{base}/{c["svg"]}" download>SVG</a> · '
+               f'<a href="{base}/{c["spec"]}" download>Vega-Lite spec</a> · '
+               f'Code: {_code_link(page, name, "table", c["data"].removesuffix(".csv"), "data")}, '
+               f'{_code_link(page, name, "chart", chart, "chart")}, {_notebook_link(page, name, chart)}</span>')
+    return _figure(page, f"chart-{name}-{chart}", folder, c, caption)
 
 
 def _cell(text: str) -> str:
@@ -372,9 +431,84 @@ def m_provenance(page, name):
                f"({m['measured']['device']}) on {m['measured']['started_utc'][:10]}; they vary between machines and "
                "are kept apart from the frozen values, which a re-run reproduces byte for byte.\n"
                if m.get("measured") else "")
+            + (f"    **[The computation, step by step]({_rel_src(page, f'{NOTEBOOK_DIR}/{name}.md')})**: the notebook that "
+               f"walks through how these results are computed, executed when they were frozen, to read, download "
+               f"and run.\n" if name in state["notebook_charts"] else "")
             + f"    Re-run with `nox -s analyses -- {name} --force`"
             + (f" (this result used the `{m['profile']}` profile: add `--profile {m['profile']}`)."
                if m["profile"] != "quick" else ".") + "\n")
+
+
+def _fence(text: str, info: str) -> str:
+    """A fenced block around ``text`` with a fence longer than any backtick run inside it."""
+    fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", text)), default=0))
+    return f"{fence}{info}\n{text.rstrip()}\n{fence}\n"
+
+
+def _output_markdown(page, name: str, output: dict) -> str:
+    """One output of an executed cell: a chart as on the other pages, Markdown as Markdown, text as text."""
+    data = output.get("data", {})
+    meta = output.get("metadata", {}).get("essay", {})
+    if output["output_type"] == "stream":
+        return _fence("".join(output["text"]), " { .text .notebook-output }")
+    if "chart" in meta:
+        key = meta["chart"]
+        chart = state["notebook_charts"][name][key]
+        made = "Loaded from the frozen results" if meta.get("frozen") else "Drawn in this notebook"
+        if chart["same"]:
+            evidence = _rel(page, _analysis(name)["manifest"]["page"].removesuffix(".md") + "/")
+            note = f'{made}, identical to the chart on <a href="{evidence}#chart-{name}-{key}">the evidence page</a>.'
+        else:
+            note = f"{made}: a small case of the same code, not the chart on the evidence page."
+        return _figure(page, f"chart-{key}", chart["folder"], chart,
+                       f"{html.escape(chart['description'])} <em>{note}</em>") + "\n"
+    if "text/markdown" in data:
+        return "".join(data["text/markdown"]) + "\n"
+    if "text/plain" in data:
+        return _fence("".join(data["text/plain"]), " { .text .notebook-output }")
+    raise MacroError(f"results/{name}/{EXECUTED_NOTEBOOK}: an output with only {', '.join(data)} cannot be shown")
+
+
+def m_notebook(page, name):
+    """The executed notebook of an analysis as a page: prose, code and outputs, with where it came from."""
+    _analysis(name)
+    notebook, manifest = state["results"][name]["notebook"], state["results"][name]["manifest"]
+    if notebook is None:
+        raise MacroError(f"analysis '{name}' has no executed notebook; run: nox -s analyses -- {name}")
+    download = _rel(page, f"results/{name}/{EXECUTED_NOTEBOOK}")
+    evidence = _rel_src(page, manifest["page"])
+    about = (f'!!! info "How this page was made, and how to run it"\n'
+             f"    This is the notebook `analyses/{name}/notebook.py`, executed by the runner when the results of "
+             f"[the evidence page]({evidence}) were frozen ({manifest['started_utc'][:10]}, profile "
+             f"`{manifest['profile']}`, {manifest['device']}); the site shows its outputs and runs nothing. "
+             f"Its last cell compares what it computed with the values the evidence page shows, and the freshness "
+             f"check fails if this copy is stale or edited.\n\n"
+             f'    <a href="{download}" download>Download the notebook (.ipynb)</a>. To run it: in a clone of the '
+             f"project, `nox -s site` once, then open it with the project's environment as the kernel "
+             f"(`.nox/shared/bin/python -m pip install jupyterlab` and `.nox/shared/bin/jupyter lab "
+             f"docs/results/{name}/{EXECUTED_NOTEBOOK}`), or re-execute it headless with "
+             f"`nox -s analyses -- {name} --force`. It needs the analysis's own inputs and nothing more: "
+             f"{_needs(name)}.\n\n")
+    parts = []
+    for i, cell in enumerate(notebook["cells"]):
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "markdown":
+            parts.append(source + "\n")
+        elif cell["cell_type"] == "code":
+            parts.append(_fence(source, "python"))
+            parts += [_output_markdown(page, name, output) for output in cell["outputs"]]
+        if i == 0:
+            parts.append(about)
+    return "\n".join(parts)
+
+
+def _needs(name: str) -> str:
+    from analyses import _runner
+
+    spec = _runner.spec(name)
+    debian = sorted({o.debian for o in spec.external})
+    return (f"Debian packages {', '.join(debian)} (`apt-get install {' '.join(debian)}`)" if debian
+            else "no data files beyond the repository")
 
 
 def m_references(page):
@@ -395,17 +529,19 @@ def m_evidence_index(page):
     from analyses import _runner
     from analyses.arguments import ARGUMENTS
 
-    lines = ["| analysis | what it tests |", "|---|---|"]
+    lines = ["| analysis | what it tests | the computation |", "|---|---|---|"]
     for name in _runner.names():
         spec = _runner.spec(name)
         link = _rel_src(page, spec.page)
         tested = "; ".join(ARGUMENTS[t][1] for t in spec.tests)
-        lines.append(f"| [{spec.title}]({link}) | {tested} |")
+        notebook = (f"[notebook]({_rel_src(page, f'{NOTEBOOK_DIR}/{name}.md')})" if name in state["notebook_charts"]
+                    else "none yet")
+        lines.append(f"| [{spec.title}]({link}) | {tested} | {notebook} |")
     return "\n".join(lines) + "\n"
 
 
 MACROS = {"value": m_value, "cite": m_cite, "source": m_source, "chart": m_chart, "table": m_table,
-          "values": m_values, "provenance": m_provenance, "references": m_references,
+          "values": m_values, "provenance": m_provenance, "notebook": m_notebook, "references": m_references,
           "evidence_index": m_evidence_index}
 
 

@@ -18,6 +18,10 @@ The input hash covers exactly what can change the results (owid/etl's
   - the profile, its parameters and the seed;
   - the versions of the packages that can change results.
 
+After the results are written, the analysis's notebook (``notebook.py``) is
+executed against them and its executed copy joins the outputs; its text, prose
+included, is part of the input hash.
+
 Machine measurements (timings, memory) are written apart, in ``measured/``,
 with the machine that made them; they are not part of the byte-identical
 re-run guarantee, and a re-run caused only by a changed catalog row or data
@@ -61,6 +65,10 @@ FRAMEWORK_FILES = ("analyses/_results.py",)    # shapes every output file
 HASHED_PACKAGES = ("torch", "transformers", "diffusers", "altair", "vl-convert-python")
 NOT_ANALYSES = {"catalog"}
 MISSING = "missing"
+NOTEBOOK = "notebook.py"                       # analyses/<name>/notebook.py, executed into results/<name>/
+EXECUTED_NOTEBOOK = "notebook.ipynb"
+NOTEBOOK_TIMEOUT_S = 900                       # per cell
+KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
 class AnalysisError(Exception):
@@ -230,7 +238,8 @@ def source_hashes(name: str) -> dict[str, str]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         todo += sorted(_local_imports(tree, path))
-        hashes[key] = _code_hash(tree)
+        # A notebook's prose is in its comments, and the executed copy shows it: hash it by its bytes.
+        hashes[key] = _sha256(path.read_bytes()) if path.name == NOTEBOOK else _code_hash(tree)
     return dict(sorted(hashes.items()))
 
 
@@ -487,6 +496,53 @@ def check_tables_finite(results: Results) -> None:
                     raise AnalysisError(f"table '{name}' row {i} column '{column}' is not finite ({cell})")
 
 
+def execute_notebook(name: str, frozen: pathlib.Path, profile: str, device: str, shrink: bool) -> bytes:
+    """Execute analyses/<name>/notebook.py in a fresh kernel, against the results just written to ``frozen``,
+    and return the executed notebook. Its outputs are made deterministic: no execution counts, timings,
+    random cell ids or interpreter versions; stderr (warnings, progress bars) is dropped, it is not a result."""
+    import jupyter_client
+    import jupytext
+    import nbclient
+    import nbformat
+
+    from analyses import _notebook
+
+    notebook = jupytext.read(PACKAGE_DIR / name / NOTEBOOK)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+           _notebook.FROZEN_ENV: str(frozen), _notebook.PROFILE_ENV: profile,
+           _notebook.DEVICE_ENV: device, _notebook.SHRINK_ENV: "1" if shrink else ""}
+    # The kernel talks over local sockets (IPC), not TCP: nothing listens on the network.
+    kernel = jupyter_client.AsyncKernelManager(kernel_name=KERNEL["name"], transport="ipc")
+    client = nbclient.NotebookClient(notebook, km=kernel, timeout=NOTEBOOK_TIMEOUT_S, record_timing=False,
+                                     shutdown_kernel="immediate", resources={"metadata": {"path": str(ROOT)}})
+    try:
+        client.execute(env=env)
+    except nbclient.exceptions.CellExecutionError as error:
+        failed = next((i for i, c in enumerate(notebook.cells)
+                       if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        where = "" if failed is None else f" in cell {failed + 1} ({notebook.cells[failed].source.splitlines()[0]!r})"
+        raise AnalysisError(f"its notebook analyses/{name}/{NOTEBOOK} failed{where}: "
+                            f"{error.ename}: {error.evalue}") from None
+    notebook.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}
+    for i, cell in enumerate(notebook.cells):
+        cell.id, cell.metadata = f"cell-{i + 1}", {}
+        if cell.cell_type == "code":
+            cell.execution_count = None
+            outputs = []
+            for output in cell.outputs:
+                if output.get("name") == "stderr":
+                    continue
+                if "execution_count" in output:
+                    output.execution_count = None
+                if outputs and output.get("name") == "stdout" and outputs[-1].get("name") == "stdout":
+                    outputs[-1].text += output.text  # one block of printed lines, as Jupyter shows them
+                else:
+                    outputs.append(output)
+            cell.outputs = outputs
+    nbformat.validate(notebook)
+    return (nbformat.writes(notebook) + "\n").encode()
+
+
 def _git_commit() -> str:
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True,
@@ -546,6 +602,10 @@ def run_one(name: str, profile: str, device: str, device_name: str, force: bool 
                 measured = {"key": measurement_key(parts, device), "files": _files(staging / MEASURED),
                             "device": device, "device_name": device_name, "python": platform.python_version(),
                             "platform": platform.platform(), "started_utc": started.isoformat(timespec="seconds")}
+            if (PACKAGE_DIR / name / NOTEBOOK).is_file():  # after the measurements: it may show them
+                ctx.doing = "executing its notebook"
+                (staging / EXECUTED_NOTEBOOK).write_bytes(execute_notebook(name, staging, profile, device, shrink))
+                written.append(EXECUTED_NOTEBOOK)
             manifest = {
                 "analysis": name,
                 "title": analysis.title,

@@ -1,6 +1,6 @@
 """``python -m analyses new NAME``: a new analysis that builds and passes at once.
 
-Writes ``analyses/NAME/`` (spec and analysis), ``docs/evidence/NAME-WITH-HYPHENS.md`` and
+Writes ``analyses/NAME/`` (spec, analysis and notebook), ``docs/evidence/NAME-WITH-HYPHENS.md`` and
 ``tests/test_NAME.py``, adds the page to the navigation in ``mkdocs.yml``, and
 runs the analysis once so its results exist. The Evidence index lists every
 analysis from its Spec, so there is nothing else to edit. The starting analysis charts a few
@@ -76,6 +76,51 @@ def run(ctx) -> None:
                       "Dots on a log scale, one per model, at the tokens it was trained on.", data="training_tokens")
 '''
 
+NOTEBOOK = '''# %% [markdown]
+# # {title}: the computation, step by step
+#
+# Walk a reader through how the page's figures arise, with the analysis's own functions. The runner executes
+# this notebook whenever it freezes the analysis, and the site shows it at computation/{name}/.
+
+# %%
+from analyses import catalog
+from analyses._notebook import check, run, show_chart, show_table, values
+from analyses.{name}.analysis import tokens_per_word
+
+rows = catalog.load("exposure")
+
+# %% [markdown]
+# ## One step, checked by hand
+#
+# A step of the analysis on a cited figure, with its hand-worked answer.
+
+# %%
+per_word = tokens_per_word(rows["words_per_token"].value)
+assert abs(per_word - 4 / 3) < 1e-12
+print(f"{{per_word:.4f}} tokens per word")
+
+# %% [markdown]
+# ## The whole analysis
+
+# %%
+ctx = run("{name}")
+show_table(ctx.results, "training_tokens", columns=["row", "tokens"])
+
+# %% [markdown]
+# ### Chart: training tokens
+#
+# Every chart of the analysis is drawn here once: the site links each chart on the page to its section.
+
+# %%
+show_chart(ctx.results, "training_tokens")
+
+# %% [markdown]
+# ## Check against the page
+
+# %%
+check("{name}", {{"tokens_per_word": per_word, **values(ctx)}}, ctx)
+'''
+
 PAGE = '''# {title}
 
 State the argument this page tests, credit its author with a link, then show the evidence.
@@ -120,6 +165,7 @@ def new(name: str) -> int:
     targets = {
         root / "analyses" / name / "__init__.py": INIT,
         root / "analyses" / name / "analysis.py": ANALYSIS,
+        root / "analyses" / name / "notebook.py": NOTEBOOK,
         root / "docs" / "evidence" / f"{page}.md": PAGE,
         root / "tests" / f"test_{name}.py": TEST,
     }

@@ -58,6 +58,18 @@ def test_every_analysis_honours_the_contract(name):
         assert manifest["measured"]["device"] == manifest["device"]
     own_tests = ROOT / "tests" / f"test_{name}.py"
     assert own_tests.is_file() and "def test_" in own_tests.read_text(), f"analysis '{name}' has no tests of its own"
+    # Its notebook, executed when it was frozen: it draws every chart of the page and ends by finding what it
+    # computed equal to the frozen values.
+    assert (ROOT / "analyses" / name / _runner.NOTEBOOK).is_file(), f"analysis '{name}' has no notebook.py"
+    assert _runner.EXECUTED_NOTEBOOK in manifest["outputs"]
+    notebook = json.loads((folder / _runner.EXECUTED_NOTEBOOK).read_text())
+    outputs = [o for c in notebook["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    drawn = sorted(o["metadata"]["essay"]["chart"] for o in outputs if "essay" in o.get("metadata", {}))
+    measured = json.loads((folder / _runner.MEASURED / "results.json").read_text()) if manifest["measured"] else {}
+    assert drawn == sorted([*results["charts"], *measured.get("charts", {})]), f"{name}: charts drawn: {drawn}"
+    last = "".join(o.get("text", "") for o in outputs[-1:])
+    assert "equal the frozen ones" in last, f"{name}: the notebook does not end with check(...): {last!r}"
+    assert not any("**NO**" in "".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
 
 
 # ---------------------------------------------------------------- what is hashed
@@ -134,11 +146,36 @@ def test_an_outside_file_is_hashed_and_read_only_when_declared(repo_copy, tmp_pa
 def test_hand_edited_and_unexpected_files_are_caught(repo_copy):
     results = repo_copy / "docs" / "results" / "exposure"
     (results / "results.json").write_text((results / "results.json").read_text().replace("236682000", "230000000"))
+    (results / "notebook.ipynb").write_text((results / "notebook.ipynb").read_text().replace("236,682,000", "230"))
     (results / "extra.csv").write_text("a\n1\n")
     result = run_cli("run", "--check", cwd=repo_copy)
     assert result.returncode == 1
+    assert "exposure: hand-edited notebook.ipynb" in result.stderr
     assert "exposure: hand-edited results.json" in result.stderr
     assert "exposure: unexpected file extra.csv" in result.stderr
+
+
+def test_a_notebook_is_hashed_by_its_text_prose_included(repo_copy):
+    notebook = repo_copy / "analyses" / "exposure" / _runner.NOTEBOOK
+    notebook.write_text(notebook.read_text().replace("# ## Images a year", "# ## Images in a year"))
+    result = run_cli("run", "exposure", "--check", cwd=repo_copy)
+    assert "exposure: stale: changed analyses/exposure/notebook.py" in result.stderr
+
+
+def test_a_notebook_that_disagrees_with_the_page_fails_its_analysis(repo_copy):
+    notebook = repo_copy / "analyses" / "exposure" / _runner.NOTEBOOK
+    notebook.write_text(notebook.read_text().replace("per_year = exposure.images_per_year(essay_rate, essay_hours)",
+                                                     "per_year = exposure.images_per_year(essay_rate, 16)"))
+    before = (repo_copy / "docs" / "results" / "exposure" / "results.json").read_bytes()
+    result = run_cli("run", "exposure", cwd=repo_copy)
+    assert result.returncode == 1
+    # The hand check inside the notebook fails first, naming the cell; the previous results stay.
+    assert ("error: analysis 'exposure' failed while executing its notebook (AnalysisError: its notebook "
+            "analyses/exposure/notebook.py failed in cell 4 ('essay_rate, essay_hours = ") in result.stderr
+    assert (repo_copy / "docs" / "results" / "exposure" / "results.json").read_bytes() == before
+    notebook.write_text(notebook.read_text().replace("assert per_year == 10 * 3600 * 18 * 365.25\n", ""))
+    result = run_cli("run", "exposure", cwd=repo_copy)
+    assert "AssertionError: differ from the frozen results: `images_per_year_essay`" in result.stderr
 
 
 # ---------------------------------------------------------------- profiles

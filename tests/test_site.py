@@ -160,3 +160,58 @@ def test_every_chart_and_table_links_to_the_line_that_made_it(built_site):
     # Every chart and table macro of the evidence pages, counted in their Markdown: two links a chart, one a table.
     markdown = "".join(p.read_text() for p in (DOCS / "evidence").glob("*.md"))
     assert links == 2 * markdown.count("{{ chart ") + markdown.count("{{ table ") > 0
+
+
+# ---------------------------------------------------------------- notebook pages
+
+NOTEBOOK_PAGE_BUDGET = 200_000   # bytes of HTML per notebook page; its charts load lazily, as on every page
+
+
+def _analyses_with_pages() -> list[str]:
+    from analyses import _runner
+    return _runner.names()
+
+
+@pytest.mark.parametrize("name", _analyses_with_pages())
+def test_each_analysis_has_a_notebook_page_that_checks_the_page(built_site, name):
+    page = built_site / "computation" / name / "index.html"
+    text = page.read_text()
+    assert len(text.encode()) <= NOTEBOOK_PAGE_BUDGET, f"{name}: notebook page weighs {len(text.encode()):,} bytes"
+    download = re.search(r'<a href="([^"]+/notebook\.ipynb)" download>Download the notebook', text).group(1)
+    assert (page.parent / download).resolve().is_file()
+    assert "the computation, step by step</h1>" in text
+    assert "equal the frozen ones" in text and "<strong>NO</strong>" not in text
+    # Every chart file the page points at exists: its spec for the interactive view, its SVG without JavaScript.
+    for attribute, path in re.findall(r'(data-spec|src)="([^"]+\.(?:vl\.json|svg))"', text):
+        assert (page.parent / path).resolve().is_file(), f"{name}: {attribute} {path} is missing"
+
+
+def test_every_chart_links_to_the_notebook_section_that_draws_it(built_site):
+    links = 0
+    pages = [built_site / "index.html", *sorted((built_site / "evidence").rglob("index.html"))]
+    for page in pages:
+        for key, body in re.findall(r'<figure class="chart" id="chart-[a-z_]+-([a-z0-9_]+)">(.*?)</figure>',
+                                    page.read_text(), re.S):
+            href = re.search(r'<a class="notebook-link" href="([^"]+)"', body)
+            assert href, f"{page}: chart {key} has no notebook link"
+            path, _, anchor = href.group(1).partition("#")
+            target = (page.parent / path / "index.html").resolve()
+            assert anchor == f"chart-{key}" and f'<figure class="chart" id="{anchor}">' in target.read_text()
+            links += 1
+    markdown = "".join(p.read_text() for p in [DOCS / "index.md", *(DOCS / "evidence").glob("*.md")])
+    assert links == markdown.count("{{ chart ") > 0
+
+
+def test_a_chart_the_notebook_does_not_draw_fails_the_build(repo_copy):
+    import json
+    path = repo_copy / "docs" / "results" / "exposure" / "notebook.ipynb"
+    notebook = json.loads(path.read_text())
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = [o for o in cell["outputs"]
+                               if o.get("metadata", {}).get("essay", {}).get("chart") != "language"]
+    path.write_text(json.dumps(notebook))
+    result = build(repo_copy)
+    assert result.returncode != 0
+    assert ("docs/evidence/exposure.md: the notebook of 'exposure' does not draw chart 'language': add "
+            'show_chart(ctx.results, "language")') in result.stdout + result.stderr
