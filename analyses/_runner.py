@@ -45,6 +45,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 import types
@@ -222,11 +223,8 @@ def _code_hash(tree: ast.Module) -> str:
     return _sha256(ast.dump(tree).encode())
 
 
-def source_hashes(name: str) -> dict[str, str]:
-    """Files of the analysis folder plus every local module reached through imports, each with its hash."""
-    folder = PACKAGE_DIR / name
-    files = {p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
-    files |= {ROOT / f for f in FRAMEWORK_FILES}
+def _file_hashes(files: set[pathlib.Path]) -> dict[str, str]:
+    """Each file with its hash, plus every local module reached through their imports."""
     hashes, todo = {}, sorted(files)
     while todo:
         path = todo.pop()
@@ -241,6 +239,20 @@ def source_hashes(name: str) -> dict[str, str]:
         # A notebook's prose is in its comments, and the executed copy shows it: hash it by its bytes.
         hashes[key] = _sha256(path.read_bytes()) if path.name == NOTEBOOK else _code_hash(tree)
     return dict(sorted(hashes.items()))
+
+
+def source_hashes(name: str) -> dict[str, str]:
+    """Files of the analysis folder (its notebook aside) plus every local module reached through imports."""
+    folder = PACKAGE_DIR / name
+    files = {p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.name != NOTEBOOK}
+    return _file_hashes(files | {ROOT / f for f in FRAMEWORK_FILES})
+
+
+def notebook_hash(name: str) -> str:
+    """One hash for the notebook's text and everything it imports. Kept as one input of its own, so that
+    when nothing else changed the runner re-executes the notebook alone, against the frozen results."""
+    path = PACKAGE_DIR / name / NOTEBOOK
+    return _sha256(json.dumps(_file_hashes({path}), sort_keys=True).encode()) if path.is_file() else MISSING
 
 
 @functools.cache  # versions do not change within one process
@@ -295,6 +307,7 @@ def inputs(name: str, analysis: Spec, profile: str, reads: dict, shrink: bool = 
     if profile not in analysis.profiles:
         raise AnalysisError(f"analysis '{name}' has no profile '{profile}' (has: {', '.join(analysis.profiles)})")
     parts = source_hashes(name)
+    parts["notebook"] = notebook_hash(name)
     parts |= catalog_hashes(analysis, reads)
     for data in analysis.data:
         parts[data] = _sha256((ROOT / data).read_bytes())
@@ -312,8 +325,9 @@ def input_hash(parts: dict[str, str]) -> str:
 
 
 def measurement_key(parts: dict[str, str], device: str) -> str:
-    """What decides a machine measurement: everything but cited figures and outside data files, plus the device."""
-    kept = {k: v for k, v in parts.items() if not k.startswith(("catalog ", "external /"))}
+    """What decides a machine measurement: everything but cited figures, outside data files and the notebook,
+    plus the device."""
+    kept = {k: v for k, v in parts.items() if not k.startswith(("catalog ", "external /")) and k != "notebook"}
     return input_hash(kept | {"device": device})
 
 
@@ -500,10 +514,10 @@ def execute_notebook(name: str, frozen: pathlib.Path, profile: str, device: str,
     """Execute analyses/<name>/notebook.py in a fresh kernel, against the results just written to ``frozen``,
     and return the executed notebook. Its outputs are made deterministic: no execution counts, timings,
     random cell ids or interpreter versions; stderr (warnings, progress bars) is dropped, it is not a result."""
-    import jupyter_client
     import jupytext
     import nbclient
     import nbformat
+    import traitlets.config
 
     from analyses import _notebook
 
@@ -511,12 +525,13 @@ def execute_notebook(name: str, frozen: pathlib.Path, profile: str, device: str,
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
            _notebook.FROZEN_ENV: str(frozen), _notebook.PROFILE_ENV: profile,
            _notebook.DEVICE_ENV: device, _notebook.SHRINK_ENV: "1" if shrink else ""}
-    # The kernel talks over local sockets (IPC), not TCP: nothing listens on the network.
-    kernel = jupyter_client.AsyncKernelManager(kernel_name=KERNEL["name"], transport="ipc")
-    client = nbclient.NotebookClient(notebook, km=kernel, timeout=NOTEBOOK_TIMEOUT_S, record_timing=False,
-                                     shutdown_kernel="immediate", resources={"metadata": {"path": str(ROOT)}})
     try:
-        client.execute(env=env)
+        # The kernel talks over local sockets (IPC) in a scratch folder, not TCP: nothing listens on the network.
+        with tempfile.TemporaryDirectory() as sockets:
+            ipc = {"KernelManager": {"transport": "ipc", "ip": str(pathlib.Path(sockets) / "kernel")}}
+            nbclient.NotebookClient(notebook, kernel_name=KERNEL["name"], timeout=NOTEBOOK_TIMEOUT_S,
+                                    record_timing=False, resources={"metadata": {"path": str(ROOT)}},
+                                    config=traitlets.config.Config(ipc)).execute(env=env)
     except nbclient.exceptions.CellExecutionError as error:
         failed = next((i for i, c in enumerate(notebook.cells)
                        if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
@@ -644,6 +659,28 @@ def run_one(name: str, profile: str, device: str, device_name: str, force: bool 
         raise
 
 
+def only_notebook_changed(name: str, profile: str, shrink: bool) -> bool:
+    """True when the committed results are fresh in every input but the notebook (its text, or what it imports)."""
+    manifest = read_manifest(name)
+    if not manifest or manifest["profile"] != profile or manifest["shrunk_for_tests"] != shrink:
+        return False
+    now, before = inputs(name, spec(name), profile, manifest["reads"], shrink), manifest["inputs"]
+    return {k for k in set(now) | set(before) if now.get(k) != before.get(k)} == {"notebook"}
+
+
+def refresh_notebook(name: str, device: str) -> None:
+    """Execute the notebook again against the committed results, which stay as they are, and record it."""
+    manifest = read_manifest(name)
+    folder = RESULTS_DIR / name
+    executed = execute_notebook(name, folder, manifest["profile"], device, manifest["shrunk_for_tests"])
+    manifest["inputs"]["notebook"] = notebook_hash(name)
+    manifest["input_hash"] = input_hash(manifest["inputs"])
+    manifest["outputs"][EXECUTED_NOTEBOOK] = _sha256(executed)
+    (folder / f".{EXECUTED_NOTEBOOK}.new").write_bytes(executed)
+    (folder / f".{EXECUTED_NOTEBOOK}.new").rename(folder / EXECUTED_NOTEBOOK)
+    (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+
+
 def _plan(chosen: list[str], profile: str | None) -> dict[str, str]:
     """Which profile each analysis runs in: the one asked for, else the one its results were made with.
     Analyses without the asked-for profile are left out, each with one line, before anything runs."""
@@ -725,15 +762,20 @@ def run(selected: list[str], force: bool = False, profile: str | None = None, de
                   f"a GPU: nox -s analyses -- {name} --profile {wanted} --device cuda; left as they are",
                   file=sys.stderr)
             continue
-        print(f"{name}: running profile '{wanted}'{' shrunk for tests' if shrink else ''} on {device} "
-              f"({device_name})", flush=True)
+        notebook_only = not force and only_notebook_changed(name, wanted, shrink)
+        print(f"{name}: " + ("only its notebook changed: executing it against the frozen results" if notebook_only
+                             else f"running profile '{wanted}'{' shrunk for tests' if shrink else ''} on {device} "
+                                  f"({device_name})"), flush=True)
         try:
-            run_one(name, wanted, device, device_name, force, shrink)
+            if notebook_only:
+                refresh_notebook(name, device)
+            else:
+                run_one(name, wanted, device, device_name, force, shrink)
             print(f"{name}: done, results in docs/results/{name}/")
         except Exception as error:  # one failing analysis must not stop the others
             if full_traceback:
                 traceback.print_exception(error, file=sys.stderr)
-            doing = getattr(error, "doing", "preparing its inputs")
+            doing = getattr(error, "doing", "executing its notebook" if notebook_only else "preparing its inputs")
             print(f"error: analysis '{name}' failed while {doing} ({type(error).__name__}: {error})"
                   f"{_where(error)}; its previous results are untouched"
                   + ("" if full_traceback else " (--traceback shows the whole stack)"), file=sys.stderr)

@@ -155,11 +155,22 @@ def test_hand_edited_and_unexpected_files_are_caught(repo_copy):
     assert "exposure: unexpected file extra.csv" in result.stderr
 
 
-def test_a_notebook_is_hashed_by_its_text_prose_included(repo_copy):
+def test_a_notebook_is_hashed_by_its_text_and_refreshed_alone(repo_copy):
+    """A prose edit stales the notebook, and only the notebook is executed again: the results stay."""
     notebook = repo_copy / "analyses" / "exposure" / _runner.NOTEBOOK
     notebook.write_text(notebook.read_text().replace("# ## Images a year", "# ## Images in a year"))
-    result = run_cli("run", "exposure", "--check", cwd=repo_copy)
-    assert "exposure: stale: changed analyses/exposure/notebook.py" in result.stderr
+    assert "exposure: stale: changed notebook" in run_cli("run", "exposure", "--check", cwd=repo_copy).stderr
+    folder = repo_copy / "docs" / "results" / "exposure"
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.name not in ("notebook.ipynb", "manifest.json")}
+    result = run_cli("run", "exposure", cwd=repo_copy)
+    assert "exposure: only its notebook changed: executing it against the frozen results" in result.stdout
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.name in before} == before
+    assert "Images in a year" in (folder / "notebook.ipynb").read_text()
+    assert run_cli("run", "exposure", "--check", cwd=repo_copy).returncode == 0
+    # The analysis's own code is another matter: the whole analysis runs again.
+    code = repo_copy / "analyses" / "exposure" / "analysis.py"
+    code.write_text(code.read_text().replace("DAYS_PER_YEAR = 365.25", "DAYS_PER_YEAR = 365.2425"))
+    assert "exposure: running profile 'quick'" in run_cli("run", "exposure", cwd=repo_copy).stdout
 
 
 def test_a_notebook_that_disagrees_with_the_page_fails_its_analysis(repo_copy):
