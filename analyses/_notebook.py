@@ -55,17 +55,24 @@ def frozen_table(name: str, table: str) -> list[dict]:
         return [{k: cell(v) for k, v in row.items()} for row in csv.DictReader(f)]
 
 
-def run(name: str, shrink: bool | None = None):
-    """Run analysis ``name`` here, as the runner does but without timing this machine; returns its context
-    (``ctx.results`` holds every value, table and chart). ``shrink`` uses the Spec's test overrides: the
-    same code on a case small enough for a notebook."""
+def context(name: str, shrink: bool | None = None):
+    """The context an analysis's run(ctx) gets, without running anything: its profile's parameters
+    (``ctx.params``) and its declared inputs (``ctx.row``, ``ctx.data``), for the notebook's own steps.
+    ``shrink`` uses the Spec's test overrides: the same code on a case small enough for a notebook."""
     runner = importlib.import_module("analyses._runner")  # the runner is not an input of any analysis
     spec = runner.spec(name)
     profile = os.environ.get(PROFILE_ENV) or runner.recorded_profile(name)
     shrink = os.environ.get(SHRINK_ENV) == "1" if shrink is None else shrink
     ctx = runner.Context(name, spec, profile, os.environ.get(DEVICE_ENV, "cpu"), shrink, measuring=False)
     ctx.step = lambda what: print(f"step: {what}", flush=True)  # no elapsed times: outputs stay byte-identical
-    runner._seed_everything(spec.seed)
+    return ctx
+
+
+def run(name: str, shrink: bool | None = None):
+    """Run analysis ``name`` here, as the runner does but without timing this machine; returns its context
+    (``ctx.results`` holds every value, table and chart)."""
+    ctx = context(name, shrink)
+    importlib.import_module("analyses._runner")._seed_everything(ctx.seed)
     importlib.import_module(f"analyses.{name}.analysis").run(ctx)
     return ctx
 

@@ -203,6 +203,12 @@ def measured_peak(entry: dict, kind: str, device: str) -> dict:
 
 # ---------------------------------------------------------------- the analysis
 
+
+def tokens_in_30s_of_speech(words_per_minute: float, words_per_token: float) -> int:
+    """Tokens Whisper emits for 30 s of speech: words read aloud in half a minute ÷ words per token
+    (183 words/min, Brysbaert 2019, and 0.75 words/token give 122)."""
+    return round(0.5 * words_per_minute / words_per_token)
+
 def run(ctx) -> None:
     import altair as alt
 
@@ -210,8 +216,7 @@ def run(ctx) -> None:
     params = ctx.params
     ctx.step("reading models.yaml and the catalog")
     entries = load_models()
-    # Tokens Whisper emits for 30 s of speech: 183 words/min read aloud (Brysbaert 2019) ÷ 0.75 words/token.
-    tokens_per_30s = round(0.5 * ctx.row("oral_reading_rate").value / ctx.row("words_per_token").value)
+    tokens_per_30s = tokens_in_30s_of_speech(ctx.row("oral_reading_rate").value, ctx.row("words_per_token").value)
 
     parameter_table, summaries = [], []
     for i, entry in enumerate(entries, start=1):
