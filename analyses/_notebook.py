@@ -20,7 +20,7 @@ import pathlib
 from IPython.display import Markdown, display
 
 from analyses._format import format_number
-from analyses._results import Results, _steady
+from analyses._results import Results, _steady, render_svg
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FROZEN_ENV, PROFILE_ENV, DEVICE_ENV, SHRINK_ENV = ("ESSAY_FROZEN_RESULTS", "ESSAY_PROFILE", "ESSAY_DEVICE",
@@ -78,9 +78,7 @@ def run(name: str, shrink: bool | None = None):
 
 
 def _bundle(spec: dict, title: str) -> dict:
-    import vl_convert
-
-    return {VEGALITE_MIME: spec, "image/svg+xml": vl_convert.vegalite_to_svg(spec), "text/plain": f"<chart: {title}>"}
+    return {VEGALITE_MIME: spec, "image/svg+xml": render_svg(spec), "text/plain": f"<chart: {title}>"}
 
 
 def show_chart(results: Results, key: str) -> None:
@@ -124,15 +122,19 @@ def show_table(results: Results, key: str, limit: int = 12, columns: list[str] |
     display(Markdown(f"*{table['title']}*\n\n{_markdown_table(rows[:limit], columns)}{more}"))
 
 
-def _same(a: float, b: float) -> bool:
-    # Frozen values keep 8 significant digits (analyses/_results.py); compare after the same rounding.
-    return _steady(float(a)) == b or math.isclose(a, b, rel_tol=1e-7, abs_tol=0.0)
+EXACT = 1e-7  # frozen values keep 8 significant digits (analyses/_results.py): equal after the same rounding
 
 
-def check(name: str, computed: dict[str, float], ctx=None) -> None:
+def _same(a: float, b: float, rel_tol: float) -> bool:
+    return _steady(float(a)) == b or math.isclose(a, b, rel_tol=rel_tol, abs_tol=0.0)
+
+
+def check(name: str, computed: dict[str, float], ctx=None, rel_tol: float = EXACT) -> None:
     """The notebook's last step. Shows each value computed step by step beside the frozen value the site
     shows; with ``ctx``, a run of the whole analysis, also compares every file that run writes (values,
-    tables, chart specs and SVGs) with the frozen files, byte for byte. Fails the notebook on any difference."""
+    tables, chart specs and SVGs) with the frozen files, byte for byte. Fails the notebook on any difference.
+    ``rel_tol`` is for values refitted from frozen tables (8 digits), which cannot match to the last digit;
+    the table says so when it is looser than the rounding."""
     import tempfile
 
     values = frozen(name)["values"]
@@ -140,8 +142,10 @@ def check(name: str, computed: dict[str, float], ctx=None) -> None:
     if unknown:
         raise KeyError(f"not frozen values of '{name}': {', '.join(unknown)}")
     rows = [{"value": f"`{key}`", "computed here": f"{x:.8g}", "on the page": f"{values[key]['value']:.8g}",
-             "unit": values[key]["unit"], "equal?": "yes" if _same(x, values[key]["value"]) else "**NO**"}
+             "unit": values[key]["unit"], "equal?": "yes" if _same(x, values[key]["value"], rel_tol) else "**NO**"}
             for key, x in computed.items()]
+    if rel_tol > EXACT:
+        display(Markdown(f"*Equal here means within {rel_tol:g} of each other, relatively.*"))
     display(Markdown(_markdown_table(rows, list(rows[0]))))
     different = [r["value"] for r in rows if r["equal?"] != "yes"]
     if ctx is not None:

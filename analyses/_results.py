@@ -26,6 +26,20 @@ import re
 KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
+GRADIENT_ID = re.compile(r"gradient_\d+")
+
+
+def render_svg(spec: dict) -> str:
+    """The static SVG of a Vega-Lite spec. vl-convert numbers gradient ids (colour-bar legends) across the
+    whole process, so a chart's id would depend on which charts were drawn before it: number them per chart."""
+    import vl_convert  # only needed when writing charts
+
+    ids: dict[str, str] = {}
+    # vl-convert renders with the same Vega-Lite version Altair targets.
+    return GRADIENT_ID.sub(lambda m: ids.setdefault(m.group(0), f"gradient_{len(ids)}"),
+                           vl_convert.vegalite_to_svg(spec))
+
+
 class ResultsError(ValueError):
     pass
 
@@ -96,8 +110,6 @@ class Results:
 
     def write(self, directory: pathlib.Path, analysis: str) -> list[str]:
         """Write every output into ``directory``; returns the file names written."""
-        import vl_convert  # only needed when writing charts
-
         files: dict[str, bytes] = {}
         for name, table in self.tables.items():
             buffer = io.StringIO()
@@ -112,8 +124,7 @@ class Results:
             except ValueError:
                 raise ResultsError(f"chart {name!r} has a NaN or infinite value in its data") from None
             files[f"{name}.vl.json"] = (text + "\n").encode()
-            # vl-convert renders with the same Vega-Lite version Altair targets.
-            files[f"{name}.svg"] = vl_convert.vegalite_to_svg(spec).encode()
+            files[f"{name}.svg"] = render_svg(spec).encode()
         index = {
             "analysis": analysis,
             "values": self.values,

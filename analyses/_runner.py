@@ -223,6 +223,17 @@ def _code_hash(tree: ast.Module) -> str:
     return _sha256(ast.dump(tree).encode())
 
 
+@functools.cache  # one parse per file and version: the site's build checks every analysis, sharing modules
+def _file_hash(path: pathlib.Path, stamp: tuple[int, int]) -> tuple[str, tuple[pathlib.Path, ...]]:
+    """(hash, local modules it imports) of one file; ``stamp`` (mtime, size) parses an edited file again."""
+    if path.suffix != ".py":
+        return _sha256(path.read_bytes()), ()
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    imports = tuple(sorted(_local_imports(tree, path)))
+    # A notebook's prose is in its comments, and the executed copy shows it: hash it by its bytes.
+    return (_sha256(path.read_bytes()) if path.name == NOTEBOOK else _code_hash(tree)), imports
+
+
 def _file_hashes(files: set[pathlib.Path]) -> dict[str, str]:
     """Each file with its hash, plus every local module reached through their imports."""
     hashes, todo = {}, sorted(files)
@@ -231,13 +242,9 @@ def _file_hashes(files: set[pathlib.Path]) -> dict[str, str]:
         key = str(path.relative_to(ROOT))
         if key in hashes:
             continue
-        if path.suffix != ".py":
-            hashes[key] = _sha256(path.read_bytes())
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        todo += sorted(_local_imports(tree, path))
-        # A notebook's prose is in its comments, and the executed copy shows it: hash it by its bytes.
-        hashes[key] = _sha256(path.read_bytes()) if path.name == NOTEBOOK else _code_hash(tree)
+        stat = path.stat()
+        hashes[key], imports = _file_hash(path, (stat.st_mtime_ns, stat.st_size))
+        todo += imports
     return dict(sorted(hashes.items()))
 
 

@@ -177,7 +177,8 @@ def test_each_analysis_has_a_notebook_page_that_checks_the_page(built_site, name
     page = built_site / "computation" / name / "index.html"
     text = page.read_text()
     assert len(text.encode()) <= NOTEBOOK_PAGE_BUDGET, f"{name}: notebook page weighs {len(text.encode()):,} bytes"
-    download = re.search(r'<a href="([^"]+/notebook\.ipynb)" download>Download the notebook', text).group(1)
+    download = re.search(rf'<a href="([^"]+/notebook\.ipynb)" download="{name}.ipynb">Download the notebook',
+                         text).group(1)
     assert (page.parent / download).resolve().is_file()
     assert "the computation, step by step</h1>" in text
     assert "equal the frozen ones" in text and "<strong>NO</strong>" not in text
