@@ -89,6 +89,11 @@ def _notebook_charts(name: str, notebook: dict) -> dict[str, dict]:
         if "chart" not in meta:
             continue
         key, data = meta["chart"], output["data"]
+        if meta.get("measured"):  # the notebook does not copy measurements: the page shows the frozen chart
+            frozen = state["results"][name]["measured"]["charts"][key]
+            charts[key] = {**meta, "same": True, "folder": f"results/{name}/{MEASURED}", "spec": frozen["spec"],
+                           "svg": frozen["svg"], "files": {}}
+            continue
         spec = next(v for k, v in data.items() if k.startswith("application/vnd.vegalite"))
         chart = {"title": meta["title"], "description": meta["description"], "same": False,
                  "folder": f"{NOTEBOOK_DIR}/{name}", "spec": f"{key}.vl.json", "svg": f"{key}.svg",
@@ -452,7 +457,8 @@ def _output_markdown(page, name: str, output: dict) -> str:
     if "chart" in meta:
         key = meta["chart"]
         chart = state["notebook_charts"][name][key]
-        made = "Loaded from the frozen results" if meta.get("frozen") else "Drawn in this notebook"
+        made = ("Measurements of a machine, which the notebook does not copy: the frozen chart" if meta.get("measured")
+                else "Loaded from the frozen results" if meta.get("frozen") else "Drawn in this notebook")
         if chart["same"]:
             evidence = _rel(page, _analysis(name)["manifest"]["page"].removesuffix(".md") + "/")
             note = f'{made}, identical to the chart on <a href="{evidence}#chart-{name}-{key}">the evidence page</a>.'

@@ -89,14 +89,23 @@ def show_chart(results: Results, key: str) -> None:
             metadata={"essay": {"chart": key, "title": chart["title"], "description": chart["description"]}})
 
 
-def show_frozen_chart(name: str, key: str, measured: bool = False) -> None:
-    """Display a chart as frozen (or, with ``measured``, as measured on the machine named on the page)."""
-    folder = frozen_dir(name) / ("measured" if measured else "")
-    chart = json.loads((folder / "results.json").read_text())["charts"][key]
-    spec = json.loads((folder / chart["spec"]).read_text())
+def show_frozen_chart(name: str, key: str) -> None:
+    """Display a chart as frozen: for what a notebook cannot redraw in a minute (a long sweep)."""
+    chart = frozen(name)["charts"][key]
+    spec = json.loads((frozen_dir(name) / chart["spec"]).read_text())
     display(_bundle(spec, chart["title"]), raw=True,
             metadata={"essay": {"chart": key, "title": chart["title"], "description": chart["description"],
                                 "frozen": True}})
+
+
+def show_measured_chart(name: str, key: str) -> None:
+    """The place of a chart of machine measurements (timings, memory). They vary between machines and runs,
+    so the notebook does not copy them, which keeps it byte-identical between runs; the site draws the chart
+    as measured here, and a reader's own run of the analysis measures their machine."""
+    chart = json.loads((frozen_dir(name) / "measured" / "results.json").read_text())["charts"][key]
+    display(Markdown(f"*{chart['title']}*: measurements of the machine named on the evidence page, not copied "
+                     f"into this notebook. `nox -s analyses -- {name} --force` measures yours."), metadata={
+        "essay": {"chart": key, "title": chart["title"], "description": chart["description"], "measured": True}})
 
 
 def _markdown_table(rows: list[dict], columns: list[str]) -> str:

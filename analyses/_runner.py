@@ -42,6 +42,7 @@ import os
 import pathlib
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -540,9 +541,13 @@ def execute_notebook(name: str, frozen: pathlib.Path, profile: str, device: str,
                                     record_timing=False, resources={"metadata": {"path": str(ROOT)}},
                                     config=traitlets.config.Config(ipc)).execute(env=env)
     except nbclient.exceptions.CellExecutionError as error:
-        failed = next((i for i, c in enumerate(notebook.cells)
-                       if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-        where = "" if failed is None else f" in cell {failed + 1} ({notebook.cells[failed].source.splitlines()[0]!r})"
+        where = ""
+        for i, cell in enumerate(notebook.cells):
+            for output in (o for o in cell.get("outputs", []) if o.get("output_type") == "error"):
+                # IPython's traceback names the cell's own frames "Cell In[n], line k": keep the innermost.
+                lines = re.findall(r"Cell In\[\d+\], line (\d+)", re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(output.traceback)))
+                line = int(lines[-1]) if lines else 1
+                where = f" in cell {i + 1}, line {line} ({cell.source.splitlines()[line - 1].strip()!r})"
         raise AnalysisError(f"its notebook analyses/{name}/{NOTEBOOK} failed{where}: "
                             f"{error.ename}: {error.evalue}") from None
     notebook.metadata = {"kernelspec": KERNEL, "language_info": {"name": "python"}}

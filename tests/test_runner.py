@@ -67,7 +67,7 @@ def test_every_analysis_honours_the_contract(name):
     drawn = sorted(o["metadata"]["essay"]["chart"] for o in outputs if "essay" in o.get("metadata", {}))
     measured = json.loads((folder / _runner.MEASURED / "results.json").read_text()) if manifest["measured"] else {}
     assert drawn == sorted([*results["charts"], *measured.get("charts", {})]), f"{name}: charts drawn: {drawn}"
-    last = "".join(o.get("text", "") for o in outputs[-1:])
+    last = "".join(outputs[-1].get("text", ""))   # the file keeps multi-line text as a list of lines
     assert "equal the frozen ones" in last, f"{name}: the notebook does not end with check(...): {last!r}"
     assert not any("**NO**" in "".join(o.get("data", {}).get("text/markdown", "")) for o in outputs)
 
@@ -98,11 +98,17 @@ def test_code_changes_stale_their_importers_and_comments_nothing(repo_copy):
     analysis = repo_copy / "analyses" / "exposure" / "analysis.py"
     analysis.write_text('"""A new docstring."""\n# a comment\n' + analysis.read_text().split('"""', 2)[2] + "\n\n")
     assert run_cli("run", "--check", cwd=repo_copy).returncode == 0
-    fmt = repo_copy / "analyses" / "_format.py"  # imported by exposure's analysis, not by typical_set's
+    checks = repo_copy / "analyses" / "_checks.py"  # imported by exposure's analysis, not by typical_set's
+    checks.write_text(checks.read_text() + "\nHOLDS = 'holds'\n")
+    result = run_cli("run", "--check", cwd=repo_copy)
+    assert result.returncode == 1 and "exposure: stale: changed analyses/_checks.py" in result.stderr
+    assert "typical_set: up to date" in result.stdout
+    # _format.py is imported by the notebooks' helpers too: every notebook is stale, typical_set's analysis not.
+    fmt = repo_copy / "analyses" / "_format.py"
     fmt.write_text(fmt.read_text() + "\nSCALES = SCALES[:2]\n")
     result = run_cli("run", "--check", cwd=repo_copy)
-    assert result.returncode == 1 and "exposure: stale: changed analyses/_format.py" in result.stderr
-    assert "typical_set: up to date" in result.stdout
+    assert "typical_set: stale: changed notebook\n" in result.stderr
+    assert "exposure: stale: changed analyses/_checks.py, analyses/_format.py, notebook" in result.stderr
 
 
 def test_an_outside_file_is_hashed_and_read_only_when_declared(repo_copy, tmp_path):

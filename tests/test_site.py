@@ -180,7 +180,7 @@ def test_each_analysis_has_a_notebook_page_that_checks_the_page(built_site, name
     download = re.search(rf'<a href="([^"]+/notebook\.ipynb)" download="{name}.ipynb">Download the notebook',
                          text).group(1)
     assert (page.parent / download).resolve().is_file()
-    assert "the computation, step by step</h1>" in text
+    assert re.search(r"<h1[^>]*>[^<]*: the computation, step by step<", text)
     assert "equal the frozen ones" in text and "<strong>NO</strong>" not in text
     # Every chart file the page points at exists: its spec for the interactive view, its SVG without JavaScript.
     for attribute, path in re.findall(r'(data-spec|src)="([^"]+\.(?:vl\.json|svg))"', text):
@@ -214,5 +214,5 @@ def test_a_chart_the_notebook_does_not_draw_fails_the_build(repo_copy):
     path.write_text(json.dumps(notebook))
     result = build(repo_copy)
     assert result.returncode != 0
-    assert ("docs/evidence/exposure.md: the notebook of 'exposure' does not draw chart 'language': add "
+    assert ("evidence/exposure.md: the notebook of 'exposure' does not draw chart 'language': add "
             'show_chart(ctx.results, "language")') in result.stdout + result.stderr

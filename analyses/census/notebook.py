@@ -11,7 +11,7 @@
 # %%
 from analyses import catalog
 from analyses._format import format_number
-from analyses._notebook import check, context, frozen_table, run, show_chart, show_table, values
+from analyses._notebook import check, context, run, show_chart, show_table, values
 from analyses.census import analysis as census
 from analyses.census import count
 
@@ -159,14 +159,10 @@ show_chart(ctx.results, "flops_vs_params")
 # %% [markdown]
 # ## Measured memory
 #
-# The estimates above are arithmetic. The page also records the peak memory of three small models built
-# with real random fp32 weights and run once, on the machine named on the page (so these figures come from
-# the frozen `measured/` folder, not from this run):
-
-# %%
-for r in frozen_table("census", "measured/measured"):
-    print(f"{r['model']:<13} weights {r['weights_fp32_gb']:.3f} GB, peak {r['measured_peak_gb']:.3f} GB "
-          f"({r['peak_over_weights']:.2f}× the weights, on {r['device']})")
+# The estimates above are arithmetic. The page also records the peak memory of three small models built with
+# real random fp32 weights and run once, on the machine named on the page. Measurements of a machine vary
+# between machines and runs, so this notebook does not copy them; `nox -s analyses -- census --force` measures
+# yours.
 
 # %% [markdown]
 # ## Check against the page

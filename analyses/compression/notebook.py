@@ -13,7 +13,7 @@
 import torch
 
 from analyses import _datasets
-from analyses._notebook import check, context, frozen_table, run, show_frozen_chart, show_table
+from analyses._notebook import check, context, frozen, frozen_table, run, show_frozen_chart, show_table
 from analyses.compression import analysis as compression
 from analyses.compression import compress, data, models
 
@@ -145,15 +145,20 @@ headline = {"fidelity_bar": 100 * bar}
 for modality in compression.MODALITY_ORDER:
     rtn = [r for r in quantisation if r["modality"] == modality and r["method"].startswith("RTN")]
     bits_pass, bits_fail = compression.lowest_passing([r["bits"] for r in rtn], [r["fidelity"] for r in rtn], bar)
-    headline[f"{modality}_bits_at_bar"] = bits_pass
-    headline[f"{modality}_fidelity_3bit"] = 100 * next(r["fidelity"] for r in rtn if r["bits"] == 3)
-    headline[f"{modality}_fidelity_all_4bit"] = 100 * next(r["fidelity_all"] for r in rtn if r["bits"] == 4)
+    if bits_pass is not None:
+        headline[f"{modality}_bits_at_bar"] = bits_pass
+    for r in rtn:  # every width of the profile: what the page quotes (3 and 4 bits) among them
+        headline[f"{modality}_fidelity_{r['bits']:.0f}bit"] = 100 * r["fidelity"]
+        headline[f"{modality}_fidelity_all_{r['bits']:.0f}bit"] = 100 * r["fidelity_all"]
     for scope in ("global", "layer"):
         rows = [r for r in pruning if r["modality"] == modality and r["scope"] == scope]
         keep, fail = compression.lowest_passing([r["sparsity"] for r in rows], [r["fidelity"] for r in rows], bar)
         headline[f"{modality}_sparsity_at_bar_{scope}"] = 100 * (keep or 0)
-        headline[f"{modality}_fidelity_{scope}_50pct"] = 100 * next(r["fidelity"] for r in rows if r["sparsity"] == 0.5)
-    print(f"{modality:8}: keeps the bar down to {bits_pass:g} bits (fails at {bits_fail:g}); global pruning to "
+        for r in rows:  # the page keeps the fidelities at some of the sparsities (half the weights, nine in ten)
+            key = f"{modality}_fidelity_{scope}_{round(100 * r['sparsity'])}pct"
+            if key in frozen("compression")["values"]:
+                headline[key] = 100 * r["fidelity"]
+    print(f"{modality:8}: keeps the bar down to {bits_pass} bits (fails at {bits_fail}); global pruning to "
           f"{headline[f'{modality}_sparsity_at_bar_global']:g}%, per-layer to "
           f"{headline[f'{modality}_sparsity_at_bar_layer']:g}%")
 

@@ -15,7 +15,7 @@ import math
 import torch
 
 from analyses import catalog
-from analyses._notebook import check, frozen_table, run, show_chart, show_frozen_chart, show_table
+from analyses._notebook import check, frozen_table, run, show_chart, show_measured_chart, show_table
 from analyses.census.count import build, count_parameters, kv_cache_bytes, read_config
 from analyses.dense_waste import SPEC
 from analyses.dense_waste import analysis as dw
@@ -141,21 +141,20 @@ show_chart(ctx.results, "attention_share")
 # %% [markdown]
 # ### Chart: Fused attention against naive attention
 #
-# Timings and memory from the machine named on the page, as frozen there (they are not re-measured here).
+# Timings and memory of the machine named on the page: they vary between machines and runs, so the notebook
+# does not copy them (the site shows the frozen chart here).
 
 # %%
-show_frozen_chart("dense_waste", "benchmark", measured=True)
+show_measured_chart("dense_waste", "benchmark")
 
 # %% [markdown]
 # The memory part of that benchmark has a closed form: the naive kernel's fp32 score matrix takes
 # heads × *n*² × 4 bytes, which the fused kernel never allocates.
 
 # %%
-bench = frozen_table("dense_waste", "measured/benchmark")
-for r in bench:
+for r in frozen_table("dense_waste", "measured/benchmark"):
     assert math.isclose(r["score_matrix_mb"], r["heads"] * r["length"] ** 2 * 4 / 1e6, rel_tol=1e-7)
-    print(f"n = {r['length']:>5,.0f}, head dim {r['head_dim']:.0f}: score matrix {r['score_matrix_mb']:7.1f} MB; "
-          f"peak naive {r['naive_peak_mb']:7.1f} MB, fused {r['fused_peak_mb']:5.1f} MB")
+    print(f"n = {r['length']:>5,.0f}, {r['heads']:.0f} heads: score matrix {r['score_matrix_mb']:7.1f} MB")
 
 # %% [markdown]
 # ## Check against the page
