@@ -4,18 +4,20 @@ A notebook runs the analysis's own code here (no copied logic), shows its charts
 and tables as it goes, and ends with ``check``: a table of what it computed
 against the frozen values the site shows, which fails the notebook on any
 difference. The runner executes every notebook when it freezes the analysis
-(see ``execute`` in analyses/_runner.py); the site renders the executed copy.
+(``execute_notebook`` in analyses/_runner.py); the site renders the executed copy.
 
 Run by the runner, the frozen values come from the results being written
 (ESSAY_FROZEN_RESULTS), in the profile and on the device of that run; run by a
 reader in a clone of the project, from docs/results/<name>/ on the CPU.
 """
 
+import csv
 import importlib
 import json
 import math
 import os
 import pathlib
+import tempfile
 
 from IPython.display import Markdown, display
 
@@ -43,8 +45,6 @@ def frozen(name: str) -> dict:
 
 def frozen_table(name: str, table: str) -> list[dict]:
     """Rows of a frozen table (CSV), numbers as floats."""
-    import csv
-
     def cell(text: str):
         try:
             return float(text)
@@ -144,8 +144,6 @@ def check(name: str, computed: dict[str, float], ctx=None, rel_tol: float = EXAC
     tables, chart specs and SVGs) with the frozen files, byte for byte. Fails the notebook on any difference.
     ``rel_tol`` is for values refitted from frozen tables (8 digits), which cannot match to the last digit;
     the table says so when it is looser than the rounding."""
-    import tempfile
-
     values = frozen(name)["values"]
     unknown = sorted(set(computed) - set(values))
     if unknown:

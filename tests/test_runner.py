@@ -188,7 +188,8 @@ def test_a_notebook_that_disagrees_with_the_page_fails_its_analysis(repo_copy):
     assert result.returncode == 1
     # The hand check inside the notebook fails first, naming the cell; the previous results stay.
     assert ("error: analysis 'exposure' failed while executing its notebook (AnalysisError: its notebook "
-            "analyses/exposure/notebook.py failed in cell 4 ('essay_rate, essay_hours = ") in result.stderr
+            "analyses/exposure/notebook.py failed in cell 4, line 3 ('assert per_year == 10 * 3600 * 18 * 365.25'): "
+            "AssertionError") in result.stderr
     assert (repo_copy / "docs" / "results" / "exposure" / "results.json").read_bytes() == before
     notebook.write_text(notebook.read_text().replace("assert per_year == 10 * 3600 * 18 * 365.25\n", ""))
     result = run_cli("run", "exposure", cwd=repo_copy)
