@@ -34,7 +34,7 @@ ROOT = pathlib.Path(__file__).parent
 ENV = ROOT / ".nox" / "shared"
 BIN = ENV / "bin"
 LOCK = ROOT / "requirements" / "lock.txt"
-EXTRAS = "analyses,site,tests,lint"
+EXTRAS = "analyses,site,tests,lint,bench"
 TORCH = "torch==2.13.0"
 # torch's CUDA libraries differ between its CPU and CUDA builds (and between CUDA versions): each build
 # pins its own, so the lock leaves them out and pip installs them with torch.
@@ -127,11 +127,11 @@ def new(session: nox.Session) -> None:
 
 @nox.session
 def census(session: nox.Session) -> None:
-    """Count any model: nox -s census -- PATH_OR_ID ... [--json] (a config.json, a folder, or a Hub id)."""
+    """Count any model: nox -s census -- PATH_OR_ID ... [--dtype D] [--context N] [--batch N] [--class C] [--json]."""
     if not session.posargs:
-        session.error("usage: nox -s census -- PATH_OR_ID ... [--json]")
+        session.error("usage: nox -s census -- PATH_OR_ID ... [--dtype D] [--context N] [--batch N] [--class C] [--json]")
     shared_env(session)
-    run(session, "python", "-m", "analyses.census", *session.posargs)
+    run(session, "python", "-m", "analyses.modelstats", *session.posargs)
 
 
 @nox.session

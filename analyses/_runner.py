@@ -65,7 +65,7 @@ LOCK_FILE = ROOT / "requirements" / "lock.txt"
 FRAMEWORK_FILES = ("analyses/_results.py",)    # shapes every output file
 # Versions that can change any analysis's numbers or rendered charts.
 HASHED_PACKAGES = ("torch", "transformers", "diffusers", "altair", "vl-convert-python")
-NOT_ANALYSES = {"catalog"}
+NOT_ANALYSES = {"catalog", "modelstats"}  # packages shared by analyses, not analyses
 MISSING = "missing"
 NOTEBOOK = "notebook.py"                       # analyses/<name>/notebook.py, executed into results/<name>/
 EXECUTED_NOTEBOOK = "notebook.ipynb"
@@ -83,28 +83,10 @@ def params_problem(value, kind, where: str = "") -> str | None:
     """The first way ``value`` does not fit ``kind``, or None. ``kind``: a TypedDict or a dataclass (either given
     as a mapping of its fields), list[...], a union, or a plain type."""
     if typing.is_typeddict(kind) or dataclasses.is_dataclass(kind):
-        if not isinstance(value, dict):
-            return f"'{where.rstrip('.') or 'parameters'}' must be a mapping"
-        hints = typing.get_type_hints(kind)
-        for key in value:
-            if key not in hints:
-                return f"unknown parameter '{where}{key}' (known: {', '.join(hints)})"
-        for key, sub in hints.items():
-            if key not in value:
-                return f"missing parameter '{where}{key}'"
-            problem = params_problem(value[key], sub, f"{where}{key}.")
-            if problem:
-                return problem
-        return None
+        return _mapping_problem(value, kind, where)
     origin = typing.get_origin(kind)
     if origin is list:
-        if not isinstance(value, list):
-            return f"'{where.rstrip('.')}' must be a list, got {value!r}"
-        for i, item in enumerate(value):
-            problem = params_problem(item, typing.get_args(kind)[0], f"{where.rstrip('.')}[{i}].")
-            if problem:
-                return problem
-        return None
+        return _list_problem(value, kind, where)
     if origin in (typing.Union, types.UnionType):
         fits = any(params_problem(value, k, where) is None for k in typing.get_args(kind))
         return None if fits else f"'{where.rstrip('.')}' must be {kind}, got {value!r}"
@@ -112,6 +94,28 @@ def params_problem(value, kind, where: str = "") -> str | None:
     if isinstance(value, bool) and kind is not bool or not isinstance(value, allowed):
         return f"'{where.rstrip('.')}' must be {kind.__name__}, got {value!r}"
     return None
+
+
+def _mapping_problem(value, kind, where: str) -> str | None:
+    if not isinstance(value, dict):
+        return f"'{where.rstrip('.') or 'parameters'}' must be a mapping"
+    hints = typing.get_type_hints(kind)
+    unknown = next((key for key in value if key not in hints), None)
+    if unknown is not None:
+        return f"unknown parameter '{where}{unknown}' (known: {', '.join(hints)})"
+    missing = next((key for key in hints if key not in value), None)
+    if missing is not None:
+        return f"missing parameter '{where}{missing}'"
+    return next((problem for key, sub in hints.items()
+                 if (problem := params_problem(value[key], sub, f"{where}{key}."))), None)
+
+
+def _list_problem(value, kind, where: str) -> str | None:
+    if not isinstance(value, list):
+        return f"'{where.rstrip('.')}' must be a list, got {value!r}"
+    item_kind = typing.get_args(kind)[0]
+    return next((problem for i, item in enumerate(value)
+                 if (problem := params_problem(item, item_kind, f"{where.rstrip('.')}[{i}]."))), None)
 
 
 def profile_params(analysis: Spec, profile: str, shrink: bool = False) -> dict:
@@ -122,35 +126,48 @@ def profile_params(analysis: Spec, profile: str, shrink: bool = False) -> dict:
 
 def validate(name: str, spec: Spec) -> None:
     """One-line errors for a Spec that does not hold together, before anything runs."""
+    problem = _declaration_problem(spec) or _profile_problem(spec) or _file_problem(spec)
+    if problem:
+        raise AnalysisError(f"analysis '{name}': {problem}")
+
+
+def _declaration_problem(spec: Spec) -> str | None:
     if not spec.title:
-        raise AnalysisError(f"analysis '{name}': SPEC.title is empty")
+        return "SPEC.title is empty"
     unknown = [t for t in spec.tests if t not in ARGUMENTS]
     if not spec.tests or unknown:
-        raise AnalysisError(f"analysis '{name}': SPEC.tests must name arguments from analyses/arguments.py"
-                            f"{'; unknown: ' + ', '.join(unknown) if unknown else ''}")
+        return (f"SPEC.tests must name arguments from analyses/arguments.py"
+                f"{'; unknown: ' + ', '.join(unknown) if unknown else ''}")
     if "quick" not in spec.profiles:
-        raise AnalysisError(f"analysis '{name}': SPEC.profiles has no 'quick' profile")
+        return "SPEC.profiles has no 'quick' profile"
     if not typing.is_typeddict(spec.params):
-        raise AnalysisError(f"analysis '{name}': SPEC.params must be a TypedDict naming every parameter and its type")
+        return "SPEC.params must be a TypedDict naming every parameter and its type"
+    return None
+
+
+def _profile_problem(spec: Spec) -> str | None:
     for profile in spec.profiles:
         for shrink in (False, True):
             problem = params_problem(profile_params(spec, profile, shrink), spec.params)
             if problem:
-                where = "SPEC.test_overrides on profile" if shrink else "profile"
-                raise AnalysisError(f"analysis '{name}': {where} '{profile}': {problem}")
+                return f"{'SPEC.test_overrides on profile' if shrink else 'profile'} '{profile}': {problem}"
+    return None
+
+
+def _file_problem(spec: Spec) -> str | None:
     if not (ROOT / "docs" / spec.page).is_file():
-        raise AnalysisError(f"analysis '{name}': SPEC.page docs/{spec.page} does not exist")
-    for cat in spec.catalog:
-        if not (catalog.CATALOG_DIR / f"{cat}.yaml").is_file():
-            raise AnalysisError(f"analysis '{name}': catalog file analyses/catalog/{cat}.yaml does not exist")
+        return f"SPEC.page docs/{spec.page} does not exist"
+    missing = [cat for cat in spec.catalog if not (catalog.CATALOG_DIR / f"{cat}.yaml").is_file()]
+    if missing:
+        return f"catalog file analyses/catalog/{missing[0]}.yaml does not exist"
     for path in spec.data:
         if pathlib.PurePath(path).is_absolute() or not (ROOT / path).is_file():
-            raise AnalysisError(f"analysis '{name}': data file {path} is not a file of the repository "
-                                "(declare outside files in SPEC.external)")
+            return f"data file {path} is not a file of the repository (declare outside files in SPEC.external)"
     for outside in spec.external:
         if not isinstance(outside, External) or not (outside.is_program or outside.path.startswith("/")):
-            raise AnalysisError(f"analysis '{name}': SPEC.external entries must be External(path, debian) with an "
-                                f"absolute path or a program name, got {outside!r}")
+            return (f"SPEC.external entries must be External(path, debian) with an absolute path or a program "
+                    f"name, got {outside!r}")
+    return None
 
 
 # ---------------------------------------------------------------- registry
@@ -591,12 +608,7 @@ def run_one(name: str, profile: str, device: str, device_name: str, force: bool 
     ctx = None
     try:
         analysis = spec(name)
-        before = read_manifest(name) or {}
-        # Measurements are kept when only cited figures or outside data changed: the same code, profile,
-        # packages and device would time the same thing.
-        kept = before.get("measured") if not force and (RESULTS_DIR / name / MEASURED).is_dir() else None
-        if kept and kept.get("key") != measurement_key(inputs(name, analysis, profile, {}, shrink), device):
-            kept = None
+        kept = _kept_measurements(name, analysis, profile, device, force, shrink)
         ctx = Context(name, analysis, profile, device, shrink, measuring=kept is None)
         if kept:
             print(f"  [{name}] keeping the measurements of {kept['started_utc']} ({kept['device_name']}): "
@@ -619,56 +631,60 @@ def run_one(name: str, profile: str, device: str, device_name: str, force: bool 
         staging.mkdir()
         try:
             written = ctx.results.write(staging, name)
-            measured = {}
+            measured = kept or _write_measurements(ctx, staging, parts, device_name, started)
             if kept:
                 shutil.copytree(RESULTS_DIR / name / MEASURED, staging / MEASURED)
-                measured = kept
-            elif ctx.measurements.values or ctx.measurements.tables:
-                (staging / MEASURED).mkdir()
-                ctx.measurements.write(staging / MEASURED, name)
-                measured = {"key": measurement_key(parts, device), "files": _files(staging / MEASURED),
-                            "device": device, "device_name": device_name, "python": platform.python_version(),
-                            "platform": platform.platform(), "started_utc": started.isoformat(timespec="seconds")}
-            if (PACKAGE_DIR / name / NOTEBOOK).is_file():  # after the measurements: it may show them
+            if (PACKAGE_DIR / name / NOTEBOOK).is_file():  # after the measurements: it may read them
                 ctx.doing = "executing its notebook"
                 (staging / EXECUTED_NOTEBOOK).write_bytes(execute_notebook(name, staging, profile, device, shrink))
                 written.append(EXECUTED_NOTEBOOK)
             manifest = {
-                "analysis": name,
-                "title": analysis.title,
-                "page": analysis.page,
-                "profile": profile,
-                "params": ctx.params,
-                "shrunk_for_tests": shrink,
-                "seed": analysis.seed,
-                "device": device,
-                "device_name": device_name,
-                "input_hash": input_hash(parts),
-                "inputs": parts,
-                "reads": reads,
-                "outputs": {f: _sha256((staging / f).read_bytes()) for f in written},
-                "measured": measured,
-                "git_commit": _git_commit(),
-                "lock_sha256": lock_hash(),
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-                "packages": package_versions(analysis.packages),
+                "analysis": name, "title": analysis.title, "page": analysis.page, "profile": profile,
+                "params": ctx.params, "shrunk_for_tests": shrink, "seed": analysis.seed, "device": device,
+                "device_name": device_name, "input_hash": input_hash(parts), "inputs": parts, "reads": reads,
+                "outputs": {f: _sha256((staging / f).read_bytes()) for f in written}, "measured": measured,
+                "git_commit": _git_commit(), "lock_sha256": lock_hash(), "python": platform.python_version(),
+                "platform": platform.platform(), "packages": package_versions(analysis.packages),
                 "started_utc": started.isoformat(timespec="seconds"),
                 "wall_time_s": round(time.perf_counter() - t0, 2),
             }
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
-            final = RESULTS_DIR / name
-            old = RESULTS_DIR / f".{name}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            if final.exists():
-                final.rename(old)
-            staging.rename(final)
-            shutil.rmtree(old, ignore_errors=True)
+            _replace_results(staging, RESULTS_DIR / name)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except Exception as error:
         error.doing = ctx.doing if ctx else "preparing its inputs"
         raise
+
+
+def _kept_measurements(name: str, analysis: Spec, profile: str, device: str, force: bool, shrink: bool):
+    """The committed measurements' manifest entry when they still hold: the same code, profile, packages and
+    device would time the same thing, so only a change of cited figures or outside data keeps them."""
+    kept = (read_manifest(name) or {}).get("measured")
+    if force or not kept or not (RESULTS_DIR / name / MEASURED).is_dir():
+        return None
+    return kept if kept.get("key") == measurement_key(inputs(name, analysis, profile, {}, shrink), device) else None
+
+
+def _write_measurements(ctx, staging: pathlib.Path, parts: dict, device_name: str, started) -> dict:
+    """Write this run's measurements apart, under measured/, and describe them for the manifest."""
+    if not (ctx.measurements.values or ctx.measurements.tables):
+        return {}
+    (staging / MEASURED).mkdir()
+    ctx.measurements.write(staging / MEASURED, ctx.name)
+    return {"key": measurement_key(parts, ctx.device), "files": _files(staging / MEASURED), "device": ctx.device,
+            "device_name": device_name, "python": platform.python_version(), "platform": platform.platform(),
+            "started_utc": started.isoformat(timespec="seconds")}
+
+
+def _replace_results(staging: pathlib.Path, final: pathlib.Path) -> None:
+    """Swap the new results in, keeping the old ones until the new ones are in place."""
+    old = final.parent / f".{final.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        final.rename(old)
+    staging.rename(final)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def only_notebook_changed(name: str, profile: str, shrink: bool) -> bool:
@@ -736,6 +752,44 @@ def _where(error: Exception) -> str:
     return ""
 
 
+def _needs_running(name: str, wanted: str, force: bool, kept_profile: bool, device: str, shrink: bool) -> bool:
+    """Whether to run one analysis now, saying why not when it is skipped."""
+    found, unverified = status(name, wanted, shrink)
+    if not force and not found:
+        print(f"{name}: up to date, skipped" + (f" ({cannot_check(unverified)})" if unverified else ""))
+        return False
+    if kept_profile and wanted != "quick" and device != "cuda":
+        print(f"{name}: its '{wanted}' results need refreshing ({'; '.join(found) or 'forced'}), which takes "
+              f"a GPU: nox -s analyses -- {name} --profile {wanted} --device cuda; left as they are",
+              file=sys.stderr)
+        return False
+    return True
+
+
+def _run_analysis(name: str, wanted: str, device: str, device_name: str, force: bool, shrink: bool,
+                  full_traceback: bool) -> bool:
+    """Run one analysis (or only re-execute its notebook); False, after one line on stderr, when it failed."""
+    notebook_only = not force and only_notebook_changed(name, wanted, shrink)
+    print(f"{name}: " + ("only its notebook changed: executing it against the frozen results" if notebook_only
+                         else f"running profile '{wanted}'{' shrunk for tests' if shrink else ''} on {device} "
+                              f"({device_name})"), flush=True)
+    try:
+        if notebook_only:
+            refresh_notebook(name, device)
+        else:
+            run_one(name, wanted, device, device_name, force, shrink)
+        print(f"{name}: done, results in docs/results/{name}/")
+    except Exception as error:  # one failing analysis must not stop the others
+        if full_traceback:
+            traceback.print_exception(error, file=sys.stderr)
+        doing = getattr(error, "doing", "executing its notebook" if notebook_only else "preparing its inputs")
+        print(f"error: analysis '{name}' failed while {doing} ({type(error).__name__}: {error})"
+              f"{_where(error)}; its previous results are untouched"
+              + ("" if full_traceback else " (--traceback shows the whole stack)"), file=sys.stderr)
+        return False
+    return True
+
+
 def run(selected: list[str], force: bool = False, profile: str | None = None, device: str = "auto",
         check: bool = False, shrink: bool = False, full_traceback: bool = False) -> int:
     """The command line's work; returns the exit status.
@@ -761,36 +815,13 @@ def run(selected: list[str], force: bool = False, profile: str | None = None, de
     failed = []
     for name, wanted in plan.items():
         try:
-            found, unverified = status(name, wanted, shrink)
+            if not _needs_running(name, wanted, force, profile is None, device, shrink):
+                continue
         except (AnalysisError, catalog.CatalogError) as error:
             print(f"error: analysis '{name}': {error}", file=sys.stderr)
             failed.append(name)
             continue
-        if not force and not found:
-            print(f"{name}: up to date, skipped" + (f" ({cannot_check(unverified)})" if unverified else ""))
-            continue
-        if profile is None and wanted != "quick" and device != "cuda":
-            print(f"{name}: its '{wanted}' results need refreshing ({'; '.join(found) or 'forced'}), which takes "
-                  f"a GPU: nox -s analyses -- {name} --profile {wanted} --device cuda; left as they are",
-                  file=sys.stderr)
-            continue
-        notebook_only = not force and only_notebook_changed(name, wanted, shrink)
-        print(f"{name}: " + ("only its notebook changed: executing it against the frozen results" if notebook_only
-                             else f"running profile '{wanted}'{' shrunk for tests' if shrink else ''} on {device} "
-                                  f"({device_name})"), flush=True)
-        try:
-            if notebook_only:
-                refresh_notebook(name, device)
-            else:
-                run_one(name, wanted, device, device_name, force, shrink)
-            print(f"{name}: done, results in docs/results/{name}/")
-        except Exception as error:  # one failing analysis must not stop the others
-            if full_traceback:
-                traceback.print_exception(error, file=sys.stderr)
-            doing = getattr(error, "doing", "executing its notebook" if notebook_only else "preparing its inputs")
-            print(f"error: analysis '{name}' failed while {doing} ({type(error).__name__}: {error})"
-                  f"{_where(error)}; its previous results are untouched"
-                  + ("" if full_traceback else " (--traceback shows the whole stack)"), file=sys.stderr)
+        if not _run_analysis(name, wanted, device, device_name, force, shrink, full_traceback):
             failed.append(name)
     if failed:
         print(f"{len(failed)} analysis(es) failed: {', '.join(failed)}", file=sys.stderr)

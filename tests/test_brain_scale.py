@@ -5,7 +5,7 @@ import math
 import pytest
 
 from analyses import catalog
-from analyses.brain_scale.analysis import area_counts, as_parameters, orders_of_magnitude, v1_neurons
+from analyses.brain import area_counts, as_parameters, orders_of_magnitude, v1_neurons
 
 ROWS = catalog.load("brain", "census")
 
@@ -53,7 +53,8 @@ def test_video_latent_shape_hand_worked():
 
 def test_wan_configs_give_their_named_sizes():
     from analyses.brain_scale.analysis import WAN_CONFIGS
-    from analyses.census.count import build, count_parameters, read_config
+    from analyses.modelstats.build import build, read_config
+    from analyses.modelstats.count import count_parameters
 
     counts = {name: count_parameters(build(read_config(path), name)) for name, path in WAN_CONFIGS.items()}
     assert round(counts["Wan 2.1 14B"] / 1e9) == 14          # the paper's 14B

@@ -177,7 +177,7 @@ def test_fidelity_counts_the_clear_half():
         return (p[:, 0] - p[:, 1]).abs()
 
     got = models.fidelity(lambda p: p.argmax(1), margins, lambda r, o: ("none", 0.0), reference, output)
-    assert (got["fidelity"], got["fidelity_all"], got["clear_count"]) == (1.0, pytest.approx(0.8), 3)
+    assert (got.fidelity, got.fidelity_all, got.clear_count, got.decisions) == (1.0, pytest.approx(0.8), 3, 5)
 
 
 def test_loading_silero_leaves_torch_threads_alone():

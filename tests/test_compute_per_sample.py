@@ -4,8 +4,8 @@ import torch
 from diffusers import UNet2DConditionModel
 
 from analyses._measure import peak_memory_bytes
-from analyses.census.count import count_flops
 from analyses.compute_per_sample.analysis import flops_per_image
+from analyses.modelstats.flops import count_flops
 
 PARTS = {"text": 7.0, "unet_1": 100.0, "unet_2": 200.0, "decode": 30.0}
 

@@ -2,8 +2,8 @@
 
 import torch
 
-from analyses.census.count import build
 from analyses.dense_waste.analysis import flops_by_kind, fused_attention, moe_parameters, naive_attention
+from analyses.modelstats.build import build
 
 
 def test_moe_active_count_by_hand():

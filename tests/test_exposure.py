@@ -1,12 +1,23 @@
 import pytest
 
+from analyses import catalog
 from analyses._checks import verdict
 from analyses.exposure.analysis import (
+    ADULT_AGE,
+    LLMS,
+    Range,
+    audio_exposure,
+    fact_checks,
+    headline_ratios,
     hours_of_speech,
+    image_exposure,
     images_per_year,
+    load_inputs,
     orders_of_magnitude,
+    ratio_row,
     samples_seen,
     total_by_age,
+    word_exposure,
     years_to_see,
 )
 
@@ -46,3 +57,23 @@ def test_orders_of_magnitude():
 def test_verdict(claim, found, tier, factor):
     got_tier, got_factor = verdict(*claim, *found)
     assert got_tier == tier and got_factor == pytest.approx(factor)
+
+
+def test_ratio_row_divides_by_the_far_end_of_the_persons_range():
+    row = ratio_row("set", "vision", 100, Range(10, 50), "a person")
+    assert (row.ratio_low, row.ratio_high) == (2, 10) and row.ratio_mid == pytest.approx(20 ** 0.5)
+
+
+def test_steps_need_only_the_catalog():
+    """Each step takes plain inputs and returns plain data: no runner context needed."""
+    inputs = load_inputs(catalog.load("exposure").__getitem__)
+    images = image_exposure(inputs, [1, 10])
+    words = word_exposure(inputs)
+    headline = headline_ratios(inputs, images, words, audio_exposure(inputs))
+    checks, factors = fact_checks(inputs, images, words)
+    assert images.years_essay == pytest.approx(9.802, abs=1e-3) and len(images.by_rate) == 4
+    assert words.heard_by_adult.low == pytest.approx(total_by_age(2958, ADULT_AGE))
+    assert [r.modality for r in headline.rows].count("language") == len(LLMS)
+    frank = next(c for c in checks if "Frank 2023" in c.claim)  # a claim in orders: compared by difference
+    assert frank.verdict == "holds" and frank.factor == 0
+    assert {v.key: v.unit for v in factors}["check_frank_data_gap_factor"] == "orders of magnitude"

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from analyses.census.count import build
+from analyses.modelstats.build import build
 from analyses.weight_sharing.analysis import sharing_factor, unshared_counts
 
 

@@ -15,7 +15,7 @@ SPEC = Spec(
     params=Params,
     catalog=("brain", "census"),
     # The SD v1 UNet config, to put a video model's compute next to an image model's.
-    data=("analyses/census/configs/sd-v1-4/unet.json",),
+    data=("analyses/modelstats/configs/sd-v1-4/unet.json",),
     # Counted on the meta device (shapes only): one profile fits any machine. Both image and video
     # use the same sampler budget so that the comparison is of the networks, not of the samplers.
     profiles={"quick": {"steps": 50, "guidance_batch": 2}},

@@ -4,18 +4,19 @@
 # The page builds a "parameter count" for brain areas from cited neuron and synapse counts, compares it
 # with models of each modality under three definitions, and asks whether doing video takes much bigger
 # models. This notebook redoes that arithmetic with the analysis's own functions
-# (`analyses/brain_scale/analysis.py`), checks the formulas by hand, runs the whole analysis (which counts
+# (`analyses/brain.py` for the brain areas, `analyses/brain_scale/analysis.py` for the rest), checks the formulas by hand, runs the whole analysis (which counts
 # Wan 2.1's FLOPs on PyTorch's `meta` device, from config files in the repository) and compares everything
 # with the frozen results on the page. It runs in about ten seconds on a laptop CPU and downloads nothing.
 
 # %%
 import math
 
+from analyses import brain as cortex
 from analyses import catalog
 from analyses._format import format_number
 from analyses._notebook import check, run, show_chart, show_table, values
 from analyses.brain_scale import analysis as brain
-from analyses.census.count import read_config
+from analyses.modelstats.build import read_config
 
 rows = catalog.load("brain", "census")  # brain counts and shares; published model sizes
 row = rows.__getitem__  # the analysis's functions take a row lookup, as ctx.row is
@@ -39,7 +40,7 @@ for row_id in ("neocortex_neurons_fractionator", "neocortex_neurons_stereology",
 # %%
 share, spn = row("millidge_visual_share"), row("synapses_per_neuron")
 low_n, high_n = row("neocortex_neurons_fractionator").value, row("neocortex_neurons_stereology").high
-visual = brain.area_counts(row, "visual cortex")
+visual = cortex.area_counts(row, "visual cortex")
 assert math.isclose(visual["neurons"][0], low_n * share.low / 100)
 assert math.isclose(visual["neurons"][1], math.sqrt(low_n * high_n) * share.value / 100)
 assert math.isclose(visual["synapses"][0], low_n * share.low / 100 * spn.low)
@@ -55,7 +56,7 @@ for what in ("neurons", "synapses"):
 # ranges from 3,185 to 7,568 mm³ per hemisphere; the central figure takes the geometric mean of the densities.
 
 # %%
-v1 = brain.v1_neurons(row)
+v1 = cortex.v1_neurons(row)
 densities = (row("v1_density_1987").value, row("v1_density_2024").value)
 assert math.isclose(v1[1], math.sqrt(densities[0] * densities[1]) * row("v1_volume").value * 2)
 print(f"V1 neurons: {format_number(v1[1])} ({format_number(v1[0])} to {format_number(v1[2])})")
@@ -72,9 +73,9 @@ print(f"V1 neurons: {format_number(v1[1])} ({format_number(v1[0])} to {format_nu
 bits = row("bits_per_synapse").value
 gaps = {}
 for modality, (area, model_row, model_name) in brain.ANCHORS.items():
-    counts = brain.area_counts(row, area)
+    counts = cortex.area_counts(row, area)
     for definition in ("synapses", "16-bit equivalents", "neurons"):
-        gap = brain.orders_of_magnitude(brain.as_parameters(counts, definition, bits), row(model_row).value)
+        gap = cortex.orders_of_magnitude(cortex.as_parameters(counts, definition, bits), row(model_row).value)
         gaps[modality, definition] = gap
         print(f"{area:<15} over {model_name:<24} per {definition.rstrip('s'):<17}: {gap[1]:+.2f} orders "
               f"({gap[0]:+.2f} to {gap[2]:+.2f})")

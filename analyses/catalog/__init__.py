@@ -85,37 +85,52 @@ def parse_row(raw, path: pathlib.Path, index: int) -> Row:
         raise CatalogError(f"{where}: expected a mapping of fields, got {type(raw).__name__}")
     if "id" in raw:
         where += f" (id '{raw['id']}')"
-    for field in REQUIRED:
-        if raw.get(field) in (None, ""):
-            raise CatalogError(f"{where}: field '{field}' is missing")
-    unknown = sorted(set(raw) - set(REQUIRED) - set(OPTIONAL))
-    if unknown:
-        raise CatalogError(f"{where}: unknown field '{unknown[0]}' (allowed: {', '.join(REQUIRED + OPTIONAL)})")
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", str(raw["id"])):
-        raise CatalogError(f"{where}: field 'id' must be lower_snake_case, got {raw['id']!r}")
-    if raw["unit"] not in UNITS:
-        raise CatalogError(f"{where}: field 'unit' has unknown unit {raw['unit']!r} (known: {', '.join(sorted(UNITS))})")
-    if raw["kind"] not in KINDS:
-        raise CatalogError(f"{where}: field 'kind' must be one of {', '.join(sorted(KINDS))}, got {raw['kind']!r}")
-    if not str(raw["url"]).startswith("https://"):
-        raise CatalogError(f"{where}: field 'url' must be an https:// address, got {raw['url']!r}")
-    try:
-        datetime.date.fromisoformat(str(raw["accessed"]))
-    except ValueError:
-        raise CatalogError(f"{where}: field 'accessed' must be an ISO date (YYYY-MM-DD), got {raw['accessed']!r}") from None
+    problem = _field_problem(raw)
+    if problem:
+        raise CatalogError(f"{where}: {problem}")
     value = _number(raw["value"], where, "value")
     low = _number(raw["low"], where, "low") if raw.get("low") is not None else None
     high = _number(raw["high"], where, "high") if raw.get("high") is not None else None
-    if value < 0:
-        raise CatalogError(f"{where}: field 'value' must not be negative, got {value}")
-    if low is not None and low > value:
-        raise CatalogError(f"{where}: field 'low' ({low}) is above 'value' ({value})")
-    if high is not None and high < value:
-        raise CatalogError(f"{where}: field 'high' ({high}) is below 'value' ({value})")
+    problem = _range_problem(value, low, high)
+    if problem:
+        raise CatalogError(f"{where}: {problem}")
     return Row(id=raw["id"], value=value, unit=raw["unit"], kind=raw["kind"], counts=str(raw["counts"]).strip(),
                source=str(raw["source"]).strip(), url=raw["url"], locator=str(raw["locator"]).strip(),
                accessed=str(raw["accessed"]), file=path.stem, low=low, high=high,
                note=str(raw.get("note") or "").strip())
+
+
+def _field_problem(raw: dict) -> str | None:
+    """The first field that is missing, unknown or malformed, in words."""
+    missing = next((field for field in REQUIRED if raw.get(field) in (None, "")), None)
+    if missing:
+        return f"field '{missing}' is missing"
+    unknown = sorted(set(raw) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        return f"unknown field '{unknown[0]}' (allowed: {', '.join(REQUIRED + OPTIONAL)})"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", str(raw["id"])):
+        return f"field 'id' must be lower_snake_case, got {raw['id']!r}"
+    if raw["unit"] not in UNITS:
+        return f"field 'unit' has unknown unit {raw['unit']!r} (known: {', '.join(sorted(UNITS))})"
+    if raw["kind"] not in KINDS:
+        return f"field 'kind' must be one of {', '.join(sorted(KINDS))}, got {raw['kind']!r}"
+    if not str(raw["url"]).startswith("https://"):
+        return f"field 'url' must be an https:// address, got {raw['url']!r}"
+    try:
+        datetime.date.fromisoformat(str(raw["accessed"]))
+    except ValueError:
+        return f"field 'accessed' must be an ISO date (YYYY-MM-DD), got {raw['accessed']!r}"
+    return None
+
+
+def _range_problem(value: float, low: float | None, high: float | None) -> str | None:
+    if value < 0:
+        return f"field 'value' must not be negative, got {value}"
+    if low is not None and low > value:
+        return f"field 'low' ({low}) is above 'value' ({value})"
+    if high is not None and high < value:
+        return f"field 'high' ({high}) is below 'value' ({value})"
+    return None
 
 
 def load_file(path: pathlib.Path) -> dict[str, Row]:

@@ -1,6 +1,7 @@
 from typing import TypedDict
 
 from analyses._spec import Spec
+from analyses.modelstats import CONFIGS, CONFIGS_DATA
 
 
 class Params(TypedDict):
@@ -17,6 +18,8 @@ SPEC = Spec(
     params=Params,
     # census: published counts and the sources' claims; exposure: training-set sizes and speech rates.
     catalog=("census", "exposure"),
+    # The census counts every config of the shared folder (models.yaml names each): editing one stales it.
+    data=tuple(sorted(f"{CONFIGS_DATA}/{p.relative_to(CONFIGS).as_posix()}" for p in CONFIGS.rglob("*.json"))),
     profiles={
         # Everything is counted on the meta device, so one profile fits any machine; "measure" builds
         # small models with real random weights to compare estimated with measured memory.

@@ -3,9 +3,10 @@
 #
 # The page counts the parameters, weight memory and FLOPs of real architectures, and checks the sizes the
 # essay and untoreh's post argue from. This notebook builds a few of those models on PyTorch's `meta` device
-# with the analysis's own functions (`analyses/census/analysis.py` and `count.py`), checks their counts against
-# hand formulas, then runs the whole census and compares everything with the frozen results on the page.
-# Nothing is downloaded: every model is built from a config file in `analyses/census/configs/`. It runs in
+# with the analysis's own functions (`analyses/census/analysis.py` and the modelstats library in
+# `analyses/modelstats/`), checks their counts against hand formulas, then runs the whole census and compares
+# everything with the frozen results on the page.
+# Nothing is downloaded: every model is built from a config file in `analyses/modelstats/configs/`. It runs in
 # about half a minute on a laptop CPU.
 
 # %%
@@ -13,7 +14,7 @@ from analyses import catalog
 from analyses._format import format_number
 from analyses._notebook import check, context, run, show_chart, show_table, values
 from analyses.census import analysis as census
-from analyses.census import count
+from analyses.modelstats import CONFIGS, build, count, flops
 
 rows = catalog.load("census", "exposure")  # published counts, the sources' claims, speech rates
 entries = {entry["id"]: entry for entry in census.load_models()}  # models.yaml, validated
@@ -34,8 +35,8 @@ for row_id in ("params_gpt2", "params_sd_v1_unet", "essay_sd_params", "untoreh_6
 # LayerNorm. OpenAI's model card says 124 million.
 
 # %%
-gpt2_config = count.read_config(census.CONFIGS / "gpt2" / "config.json")
-gpt2 = count.build(gpt2_config, "configs/gpt2/config.json", "GPT2LMHeadModel")
+gpt2_config = build.read_config(CONFIGS / "gpt2" / "config.json")
+gpt2 = build.build(gpt2_config, "configs/gpt2/config.json", "GPT2LMHeadModel")
 gpt2_params = count.count_parameters(gpt2)
 gpt2_embedding = count.embedding_parameters(gpt2, gpt2_config["vocab_size"])
 L, d, V, P = (gpt2_config[k] for k in ("n_layer", "n_embd", "vocab_size", "n_positions"))
@@ -61,19 +62,19 @@ print(f"GPT-2 small: {gpt2_params:,} parameters, {gpt2_embedding:,} of them in e
 params = context("census").params  # the parameters of the profile the page was frozen with
 # Tokens Whisper emits for 30 s of speech (read aloud at 183 words/min, 0.75 words/token); only Whisper uses it,
 # but measure_entry takes it for every model.
-tokens_per_30s = census.tokens_in_30s_of_speech(rows["oral_reading_rate"].value, rows["words_per_token"].value)
+tokens_per_30s = flops.speech_tokens_in_30s(rows["oral_reading_rate"].value, rows["words_per_token"].value)
 _, llama = census.measure_entry(entries["llama-2-7b"], params, tokens_per_30s)
-llama_config = count.read_config(census.CONFIGS / entries["llama-2-7b"]["components"]["model"]["config"])
+llama_config = build.read_config(CONFIGS / entries["llama-2-7b"]["components"]["model"]["config"])
 layers, heads = llama_config["num_hidden_layers"], llama_config["num_attention_heads"]
 head_dim = llama_config["hidden_size"] // heads
-kv_2048 = llama["kv_cache_2048_bytes"]
+kv_2048 = llama.kv_cache_bytes[2048]
 assert kv_2048 == 2 * layers * heads * head_dim * 2048 * 2  # Llama 2 7B has no grouped-query attention
-assert llama["weights_bf16_bytes"] == 2 * llama["parameters"]
-flops_over_2n = llama["flops_per_unit"] / (2 * llama["non_embedding"])
-print(f"Llama 2 7B: {llama['parameters']:,} parameters; {llama['flops_per_unit']:.4g} FLOPs per token at 1k "
+assert llama.weights_bytes["bf16"] == 2 * llama.parameters
+flops_over_2n = llama.flops_per_unit / (2 * llama.non_embedding)
+print(f"Llama 2 7B: {llama.parameters:,} parameters; {llama.flops_per_unit:.4g} FLOPs per token at 1k "
       f"context, {flops_over_2n:.3f} × 2N; KV cache for 2,048 tokens: {kv_2048 / census.GB:.3f} GB")
 
-mixtral_config = count.read_config(census.CONFIGS / entries["mixtral-8x7b"]["components"]["model"]["config"])
+mixtral_config = build.read_config(CONFIGS / entries["mixtral-8x7b"]["components"]["model"]["config"])
 mixtral = count.formula_from_config(mixtral_config)
 print(f"Mixtral 8x7B: {mixtral['total']:,} parameters held, {mixtral['active']:,} used per token "
       f"(paper: {rows['params_mixtral_active'].value:,.0f})")
@@ -93,20 +94,20 @@ sd_rows, sd = census.measure_entry(entries["sd-v1"], params, tokens_per_30s)
 for r in sd_rows:
     print(f"  {r['component']:<13} {r['parameters']:>13,}")
 unet = next(r["parameters"] for r in sd_rows if r["component"] == "unet")
-sd_total = sd["parameters"]
+sd_total = sd.parameters
 assert sd_total == sum(r["parameters"] for r in sd_rows)
 print(f"UNet {unet:,} (README: {rows['params_sd_v1_unet'].value:,.0f}); all parts {sd_total:,} "
       f"(essay: {rows['essay_sd_params'].value:,.0f})")
 
-sd_flops = sd["flops_per_unit"]
-assert sd_flops == 2 * sd["sd_text"] + 50 * sd["sd_unet_step_cfg"] + sd["sd_vae_decode"]
-sd_in_llama_tokens = sd_flops / llama["flops_per_unit"]
-print(f"one image: {sd_flops:.4g} FLOPs, {50 * sd['sd_unet_step_cfg'] / sd_flops:.0%} of them in the UNet's 50 "
+sd_flops = sd.flops_per_unit
+assert sd_flops == 2 * sd.sd["text"] + 50 * sd.sd["unet_step_cfg"] + sd.sd["vae_decode"]
+sd_in_llama_tokens = sd_flops / llama.flops_per_unit
+print(f"one image: {sd_flops:.4g} FLOPs, {50 * sd.sd['unet_step_cfg'] / sd_flops:.0%} of them in the UNet's 50 "
       f"guided steps; as much compute as {sd_in_llama_tokens:,.0f} Llama 2 7B tokens")
 
-sd_weights_gb = sd["weights_bf16_bytes"] / census.GB
-sd_low = sd_weights_gb + sd["sd_activation_largest"] / census.GB
-sd_high = sd_weights_gb + sd["sd_attention_matrix"] / census.GB
+sd_weights_gb = sd.weights_bytes["bf16"] / census.GB
+sd_low = sd_weights_gb + sd.sd["activation_largest"] / census.GB
+sd_high = sd_weights_gb + sd.sd["attention_matrix"] / census.GB
 print(f"fp16 weights {sd_weights_gb:.2f} GB; with activations {sd_low:.2f} to {sd_high:.2f} GB")
 
 # %% [markdown]
@@ -171,10 +172,10 @@ show_chart(ctx.results, "flops_vs_params")
 # run wrote, compared byte for byte with the frozen files.
 
 # %%
-check("census", {"params_gpt2": gpt2_params, "params_llama_2_7b": llama["parameters"],
-                 "llama2_7b_flops_per_token": llama["flops_per_unit"], "kv_llama_2_7b_2048_gb": kv_2048 / census.GB,
+check("census", {"params_gpt2": gpt2_params, "params_llama_2_7b": llama.parameters,
+                 "llama2_7b_flops_per_token": llama.flops_per_unit, "kv_llama_2_7b_2048_gb": kv_2048 / census.GB,
                  "mixtral_active": mixtral["active"], "sd_v1_unet": unet, "sd_v1_total": sd_total,
-                 "sd_v1_flops_per_image": sd_flops, "sd_v1_unet_step_flops": sd["sd_unet_step"],
+                 "sd_v1_flops_per_image": sd_flops, "sd_v1_unet_step_flops": sd.sd["unet_step"],
                  "sd_image_in_llama_tokens": sd_in_llama_tokens, "sd_v1_weights_fp16_gb": sd_weights_gb,
                  "sd_v1_inference_gb": (sd_low + sd_high) / 2,
                  **values(ctx, "census_models", "largest_vision", "largest_audio", "largest_language")}, ctx)

@@ -15,7 +15,23 @@ import torch
 from analyses.compression import data
 
 
-def fidelity(decisions, margins, second, reference: torch.Tensor, output: torch.Tensor) -> dict:
+@dataclasses.dataclass(frozen=True)
+class Fidelity:
+    """How a changed model's decisions compare with the unmodified model's on the same inputs."""
+    fidelity: float             # share unchanged among the clear decisions
+    fidelity_all: float         # share unchanged among all decisions
+    second_metric: str          # the continuous metric beside it: cosine, kl_nats or segment_iou
+    second_value: float
+    clear_count: int            # decisions in the clear half: the same for every change to one model
+    decisions: int              # decisions in all: one per sentence or image, one per 32 ms frame of speech
+
+    def columns(self) -> dict:
+        """The four columns each setting has in the results tables (the two counts are recorded once per model)."""
+        return {"fidelity": self.fidelity, "fidelity_all": self.fidelity_all,
+                "second_metric": self.second_metric, "second_value": self.second_value}
+
+
+def fidelity(decisions, margins, second, reference: torch.Tensor, output: torch.Tensor) -> Fidelity:
     """Share of decisions unchanged: over all inputs, and over the clear half, where the unmodified
     model's margin (top choice minus runner-up) is at least the median. Near-ties flip under any
     perturbation, even a cast to bfloat16; the clear half shows what compression itself costs."""
@@ -23,8 +39,7 @@ def fidelity(decisions, margins, second, reference: torch.Tensor, output: torch.
     margin = margins(reference).flatten()
     clear = margin >= margin.median()
     name, value = second(reference, output)
-    return {"fidelity": float(same[clear].mean()), "fidelity_all": float(same.mean()),
-            "second_metric": name, "second_value": value, "clear_count": int(clear.sum())}
+    return Fidelity(float(same[clear].mean()), float(same.mean()), name, value, int(clear.sum()), same.numel())
 
 
 @dataclasses.dataclass
@@ -34,7 +49,7 @@ class Subject:
     task: str
     module: torch.nn.Module                     # holds every parameter that is counted and compressed
     outputs: Callable[[], torch.Tensor]         # the model's outputs on its evaluation set
-    compare: Callable[[torch.Tensor, torch.Tensor], dict]   # (reference, output) -> fidelity(...)
+    compare: Callable[[torch.Tensor, torch.Tensor], Fidelity]   # (reference, output)
     inputs: str                                 # what the evaluation set is, in words
     blocks: list[str] = dataclasses.field(default_factory=list)     # names of the droppable blocks
     block_depths: list[float] = dataclasses.field(default_factory=list)  # their depth, 0 = first block, 1 = last
@@ -68,7 +83,7 @@ def language(sentences: list[str], name: str, device: str) -> Subject:
     def outputs(model=encoder) -> torch.Tensor:
         return model.encode(sentences, batch_size=64, convert_to_tensor=True).float().cpu()   # (N, 384), unit norm
 
-    def compare(ref: torch.Tensor, out: torch.Tensor) -> dict:
+    def compare(ref: torch.Tensor, out: torch.Tensor) -> Fidelity:
         return fidelity(_nearest, _nearest_margin, lambda r, o: ("cosine", float((r * o).sum(1).mean())), ref, out)
 
     @contextlib.contextmanager
@@ -127,7 +142,7 @@ def vision(images: torch.Tensor, sources: list[str], name: str, device: str) -> 
         with torch.no_grad():
             return torch.cat([model(batch.to(device)).float().cpu() for batch in images.split(32)])  # (N, 1000)
 
-    def compare(ref: torch.Tensor, out: torch.Tensor) -> dict:
+    def compare(ref: torch.Tensor, out: torch.Tensor) -> Fidelity:
         return fidelity(lambda logits: logits.argmax(1), _top2_margin, _kl, ref, out)
 
     @contextlib.contextmanager
@@ -185,7 +200,7 @@ def audio(clips: torch.Tensor, device: str) -> Subject:
     def outputs() -> torch.Tensor:
         return vad.audio_forward(clips, data.SAMPLE_RATE).float()      # (clips, frames): speech probability per 32 ms
 
-    def compare(ref: torch.Tensor, out: torch.Tensor) -> dict:
+    def compare(ref: torch.Tensor, out: torch.Tensor) -> Fidelity:
         return fidelity(lambda probs: probs >= 0.5, lambda probs: (probs - 0.5).abs(),
                         lambda r, o: ("segment_iou", _segment_iou(r, o, clips.shape[1])), ref, out)
 

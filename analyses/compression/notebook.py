@@ -83,13 +83,13 @@ assert compress.stored_bits_per_parameter({"w": torch.zeros(4, 8)}, 4, 4 * 8 + 4
 
 # %%
 reference = vision.outputs()
-assert vision.compare(reference, reference)["fidelity"] == 1.0
+assert vision.compare(reference, reference).fidelity == 1.0
 vision_weights = vision.weights()
 for bits in p["bits"]:
     with compress.replaced(vision_weights, {n: compress.quantise_rtn(t, bits) for n, t in vision_weights.items()}):
         m = vision.compare(reference, vision.outputs())
-    print(f"RTN {bits}-bit: {m['fidelity']:.0%} of {m['clear_count']} clear decisions kept, "
-          f"{m['fidelity_all']:.0%} of all {len(reference)}; KL {m['second_value']:.2g} nats")
+    print(f"RTN {bits}-bit: {m.fidelity:.0%} of {m.clear_count} clear decisions kept, "
+          f"{m.fidelity_all:.0%} of all {m.decisions}; KL {m.second_value:.2g} nats")
 assert torch.equal(vision.outputs(), reference)  # the weights are back
 
 # %% [markdown]
@@ -114,7 +114,7 @@ for scope in ("global", "layer"):
         m = audio.compare(audio_reference, audio.outputs())
     shares = [removed[n] / t.numel() for n, t in audio_weights.items()]
     print(f"{scope:6}: share removed per tensor from {min(shares):.2f} to {max(shares):.2f}; "
-          f"{m['fidelity']:.0%} of {m['clear_count']} clear frames kept, segment IoU {m['second_value']:.3f}")
+          f"{m.fidelity:.0%} of {m.clear_count} clear frames kept, segment IoU {m.second_value:.3f}")
 
 # %% [markdown]
 # ## The whole analysis, on a small case

@@ -14,7 +14,7 @@ class Params(TypedDict):
     repeats: int                        # timing repeats (medians)
 
 
-_CONFIGS = "analyses/census/configs/"
+_CONFIGS = "analyses/modelstats/configs/"
 
 SPEC = Spec(
     title="Compute per sample: diffusion's iterative inference against one-pass generators and LLMs",

@@ -24,19 +24,20 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from analyses._format import format_number as fmt
 from analyses._measure import peak_memory_bytes
-from analyses.census.count import build, count_flops, count_parameters, read_config, unet_inputs
+from analyses._style import modality_expression, modality_scale
 from analyses.compute_per_sample import SPEC
-
-CONFIGS = "analyses/census/configs"   # read through ctx.data: each file is declared in SPEC.data
-
+from analyses.modelstats import CONFIGS_DATA  # read through ctx.data: each file is declared in SPEC.data
+from analyses.modelstats.build import build, read_config
+from analyses.modelstats.count import count_parameters
+from analyses.modelstats.flops import count_flops, unet_inputs
 
 # ---------------------------------------------------------------- counting
 
 def sd_parts(ctx, folder: str, size: int) -> dict[str, float]:
     """FLOPs of each part of one Stable Diffusion pipeline at ``size`` pixels, counted on meta."""
-    unet = build(read_config(ctx.data(f"{CONFIGS}/{folder}/unet.json")), "unet")
-    vae = build(read_config(ctx.data(f"{CONFIGS}/{folder}/vae.json")), "vae")
-    encoder_files = sorted(f for f in SPEC.data if f.startswith(f"{CONFIGS}/{folder}/text_encoder"))
+    unet = build(read_config(ctx.data(f"{CONFIGS_DATA}/{folder}/unet.json")), "unet")
+    vae = build(read_config(ctx.data(f"{CONFIGS_DATA}/{folder}/vae.json")), "vae")
+    encoder_files = sorted(f for f in SPEC.data if f.startswith(f"{CONFIGS_DATA}/{folder}/text_encoder"))
     encoders = [build(read_config(ctx.data(f)), f, "CLIPTextModel" if f.endswith("/text_encoder.json")
                       else "CLIPTextModelWithProjection") for f in encoder_files]
     latent = size // 8  # the VAE downsamples 8× per side (Rombach et al. 2022, f = 8)
@@ -87,7 +88,7 @@ def measure_unet_step(ctx) -> dict:
     import diffusers
 
     p = ctx.params
-    config = read_config(ctx.data(f"{CONFIGS}/sd-v1-4/unet.json"))
+    config = read_config(ctx.data(f"{CONFIGS_DATA}/sd-v1-4/unet.json"))
     config = {k: v for k, v in config.items() if not k.startswith("_")}
     config["block_out_channels"] = p["timing_unet_channels"]
     torch.manual_seed(ctx.seed)
@@ -108,7 +109,7 @@ def measure_lm_token(ctx) -> dict:
     import transformers
 
     p = ctx.params
-    config = transformers.AutoConfig.for_model(**read_config(ctx.data(f"{CONFIGS}/gpt2/config.json")))
+    config = transformers.AutoConfig.for_model(**read_config(ctx.data(f"{CONFIGS_DATA}/gpt2/config.json")))
     torch.manual_seed(ctx.seed)
     with torch.device(ctx.device):
         model = transformers.GPT2LMHeadModel(config).eval()
@@ -162,7 +163,7 @@ def run(ctx) -> None:
                             sources=("sdxl_turbo_steps",))
 
     ctx.step("an LLM's 500-word answer, and DALL-E's 1,024 image tokens")
-    llama = lm_flops(read_config(ctx.data(f"{CONFIGS}/llama-2-7b/config.json")), p["context"])
+    llama = lm_flops(read_config(ctx.data(f"{CONFIGS_DATA}/llama-2-7b/config.json")), p["context"])
     answer_tokens = round(p["answer_words"] / row("words_per_token").value)
     answer = out.value("llm_answer_flops", llama["per_token"] * answer_tokens, "FLOPs",
                        f"Llama 2 7B: FLOPs for a {p['answer_words']}-word answer ({answer_tokens} tokens at "
@@ -235,12 +236,17 @@ def run(ctx) -> None:
     scatter_rows = [{"model": f["model"], "family": f["family"], "parameters": f["parameters"],
                      "flops_per_sample": f["flops_per_sample"]} for f in families]
     out.table("params_vs_compute", scatter_rows, "Parameters against compute per sample")
-    scatter = alt.Chart(alt.Data(values=scatter_rows)).mark_point(filled=True, size=120).encode(
+    modality = modality_expression("family", {f: "language" if f == "language model" else "vision"
+                                              for f in dict.fromkeys(r["family"] for r in scatter_rows)})
+    scatter = alt.Chart(alt.Data(values=scatter_rows)).transform_calculate(modality=modality).mark_point(
+        filled=True, size=120).encode(
         x=alt.X("parameters:Q", scale=alt.Scale(type="log"), title="Parameters (log scale)",
                 axis=alt.Axis(format="~s")),
         y=alt.Y("flops_per_sample:Q", scale=alt.Scale(type="log"), title="FLOPs per sample (log scale)",
                 axis=alt.Axis(format="~s")),
-        color=alt.Color("family:N", legend=alt.Legend(orient="bottom", title=None)),
+        color=alt.Color("modality:N", scale=modality_scale(alt, ("vision", "language")),
+                        legend=alt.Legend(orient="bottom", title=None)),
+        shape=alt.Shape("family:N", legend=alt.Legend(orient="bottom", title=None)),
         tooltip=["model:N", alt.Tooltip("parameters:Q", format=".3~s"),
                  alt.Tooltip("flops_per_sample:Q", format=".3~s")])
     out.chart("params_vs_compute", scatter.properties(width=540, height=280), "Parameters against compute per sample",

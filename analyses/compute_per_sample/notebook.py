@@ -11,9 +11,9 @@
 # %%
 from analyses import catalog
 from analyses._notebook import check, context, run, show_chart, show_table
-from analyses.census.count import read_config
 from analyses.compute_per_sample import SPEC
 from analyses.compute_per_sample import analysis as cps
+from analyses.modelstats.build import read_config
 
 rows = catalog.load(*SPEC.catalog)  # the cited figures, each with its source and locator
 for row_id in ("sd_default_steps", "sdxl_turbo_steps", "words_per_token", "dalle_params", "dalle_image_tokens",
@@ -75,7 +75,7 @@ print(f"SD v1 spends {sd_image / turbo_image:.1f}× SDXL-Turbo's compute per ima
 # over 256 text and 1,024 image tokens (Ramesh et al.; Kaplan et al.'s approximation, attention left out).
 
 # %%
-config = read_config(files.data("analyses/census/configs/llama-2-7b/config.json"))
+config = read_config(files.data("analyses/modelstats/configs/llama-2-7b/config.json"))
 llama = cps.lm_flops(config, p["context"])
 d, layers, ffn = config["hidden_size"], config["num_hidden_layers"], config["intermediate_size"]
 linear_weights = layers * (4 * d * d + 3 * d * ffn) + config["vocab_size"] * d  # q, k, v, o; gate, up, down; head

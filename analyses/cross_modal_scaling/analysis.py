@@ -4,51 +4,266 @@ Models of six sizes learn 8×8 Fashion-MNIST images (16 grey levels, class-condi
 and bytes of English text. Held-out loss in bits per pixel or byte is fitted by L(N) = L∞ + (N_c/N)^α
 per modality and set beside Henighan et al. 2020's exponents. Independent judges then score samples
 from each model: a classifier for images, vocabulary and word-pair checks for text.
+
+run(ctx) reads the inputs, trains and judges every size, fits the laws, then records values and tables
+and draws the charts; each step is a function below that takes plain inputs and returns records.
 """
 
+import dataclasses
 import hashlib
 import inspect
 import math
 import pathlib
 import time
+from collections.abc import Callable
 
 import altair as alt
 import numpy as np
 import torch
 
 from analyses import _datasets
+from analyses._style import MODALITY_COLOURS, modality_scale
 from analyses.cross_modal_scaling import SPEC, Recipe, data, fit, judges, model, train
 
 CACHE = pathlib.Path(".cache/cross_modal_scaling")      # checkpoints of runs, so an interrupted sweep resumes
 # Fashion-MNIST's class names in label order, from its README (github.com/zalandoresearch/fashion-mnist).
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+# The judge whose score decides "good enough", one per modality: images have one judge, text has two and
+# word validity is the plainer of them.
+PRIMARY_JUDGES = ("classifier accuracy", "word validity")
 
 
-def image_task(fashion: dict, side: int, levels: int, held_out: int) -> tuple[train.Task, dict]:
-    """The task, and the sequences and labels of both splits (the judge trains on them too).
-    ``fashion``: split -> (images (N, 28, 28) uint8, labels (N,))."""
-    splits = {split: data.image_sequences(*fashion[split], side, levels) for split in ("train", "t10k")}
-    sequences, test = splits["train"][0], splits["t10k"][0]
+# ---------------------------------------------------------------- records
+
+@dataclasses.dataclass
+class Images:
+    """Fashion-MNIST at side×side as token sequences: the training task, and both splits (the judge trains
+    on them too)."""
+    task: train.Task
+    key: str                                     # prefix of its values in results.json
+    side: int
+    training: tuple[torch.Tensor, torch.Tensor]  # sequences (N, 1 + side²): class token, then pixels; labels (N,)
+    test: tuple[torch.Tensor, torch.Tensor]
+    site_modality = "vision"                     # its colour on every page's charts (analyses/_style.py)
+
+
+@dataclasses.dataclass
+class Text:
+    """Bytes of English: the training task, both byte streams, and the documents by name (the judges read them)."""
+    task: train.Task
+    key: str                                     # prefix of its values in results.json
+    training: torch.Tensor
+    held: torch.Tensor
+    docs: dict[str, str]
+    site_modality = "language"                   # its colour on every page's charts (analyses/_style.py)
+
+
+@dataclasses.dataclass
+class ImageJudge:
+    """A classifier trained on real images: a sample passes if it names the class the model was asked for."""
+    classifier: torch.nn.Module
+    real_accuracy: float                         # on real held-out images: the ceiling for samples
+
+
+@dataclasses.dataclass
+class TextJudge:
+    """Word checks (judges.py): words found in held-out documents, word pairs found in training documents."""
+    vocabulary: set[str]
+    attested: set[tuple[str, str]]
+    real_words: float                            # word validity of real training text: its ceiling
+    real_pairs: float                            # word-pair attestation of real held-out text: its ceiling
+
+
+@dataclasses.dataclass
+class Run:
+    """One training run: a row of the runs table."""
+    modality: str
+    layers: int
+    width: int
+    seed: int
+    parameters: int                              # non-embedding
+    tokens: int
+    training_flops: float
+    held_out_bits: float
+    final_train_bits: float
+
+
+@dataclasses.dataclass
+class Throughput:
+    """One run's speed on this machine: a row of the measured throughput table."""
+    modality: str
+    parameters: int
+    seed: int
+    tokens_per_second: int
+    achieved_flops_per_second: float
+    matmul_flops_per_second: float
+    share_of_matmul_rate: float
+
+
+@dataclasses.dataclass
+class Score:
+    """One judge's score of one model's samples: a row of the judges table."""
+    modality: str
+    parameters: int
+    judge: str
+    score: float
+    relative_to_real: float                      # score over the same judge's score of real data
+
+
+@dataclasses.dataclass
+class TextSample:
+    parameters: int
+    sample: str
+
+
+@dataclasses.dataclass
+class Pixel:
+    """One pixel of the image samples chart."""
+    row: str
+    label: str
+    x: int
+    y: int
+    level: int
+
+
+@dataclasses.dataclass
+class Sweep:
+    """Everything the training sweep made, as rows of the page's tables."""
+    runs: list[Run] = dataclasses.field(default_factory=list)
+    throughput: list[Throughput] = dataclasses.field(default_factory=list)
+    scores: list[Score] = dataclasses.field(default_factory=list)
+    image_samples: list[Pixel] = dataclasses.field(default_factory=list)
+    text_samples: list[TextSample] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass
+class Fit:
+    """L(N) = L∞ + (N_c/N)^α fitted to one modality's runs, with its residual-bootstrap refits."""
+    modality: str
+    key: str
+    floor: float
+    n_c: float
+    alpha: float
+    boot: np.ndarray                             # rows (L∞, N_c, α) of the refits that converged
+    parameters: np.ndarray                       # N of each run fitted
+    loss: np.ndarray                             # held-out bits of each run
+    resolved: bool                               # the bootstrap keeps the floor well away from zero
+
+
+@dataclasses.dataclass
+class ToFloor:
+    """Parameters for a modality's fitted loss to come within `within` of its own floor; None where the floor
+    is not resolved."""
+    modality: str
+    key: str
+    within: float
+    largest_model: float
+    parameters: float | None = None
+    low: float | None = None                     # 95% bootstrap interval
+    high: float | None = None
+
+    def row(self) -> dict:
+        """The to_floor table's row: 3 significant digits, and how far beyond the largest model trained."""
+        row = {"modality": self.modality, "within_floor": f"{self.within:.0%}",
+               "parameters": "not determined: floor not resolved", "low": "", "high": "", "beyond_largest_model": ""}
+        if self.parameters is None:
+            return row
+        beyond = self.parameters / self.largest_model
+        return row | {"parameters": float(f"{self.parameters:.3g}"), "low": float(f"{self.low:.3g}"),
+                      "high": float(f"{self.high:.3g}"),
+                      "beyond_largest_model": "no" if beyond <= 1 else f"{beyond:.2g}×" if beyond < 10
+                      else f"{beyond:,.0f}×"}
+
+
+@dataclasses.dataclass
+class GoodEnough:
+    """The smallest model whose samples reach `bar` of real data's score from the modality's primary judge."""
+    modality: str
+    key: str
+    judge: str
+    bar: float
+    smallest_model: int | None                   # None: no size reaches it
+    above_floor: float | None                    # its fitted loss over the floor, less 1; None if the floor is not resolved
+
+    def row(self) -> dict:
+        return {"modality": self.modality, "judge": self.judge, "share_of_real_score": f"{self.bar:.0%}",
+                "smallest_model": "none of the sizes" if self.smallest_model is None else self.smallest_model,
+                "fitted_loss_above_floor": "" if self.above_floor is None else f"{self.above_floor:.0%}"}
+
+
+# ---------------------------------------------------------------- run
+
+def run(ctx) -> None:
+    p = ctx.params
+
+    ctx.step("the machine's dense matrix-multiply rate")
+    peak = matmul_flops_per_second(ctx.device)
+
+    ctx.step("data: Fashion-MNIST sequences, text streams, the judges' references")
+    fashion = {split: _datasets.fashion_mnist(ctx, split) for split in ("train", "t10k")}
+    modalities = []
+    for side in p["image_sides"]:
+        images = image_task(fashion, side, p["levels"], p["held_out"])
+        modalities.append((images, image_judge(images, p["levels"], p["classifier_epochs"], ctx.seed)))
+    text = text_task(_datasets.fortunes(ctx.data(_datasets.FORTUNES.path)), p["text_context"], p["held_out"], ctx.seed)
+    modalities.append((text, text_judge(text, p["text_sample_bytes"], ctx.seed)))
+
+    sweep = train_and_judge(ctx.step, modalities, p, peak, ctx.device, ctx.seed)   # one step per run
+
+    ctx.step("fits: L(N) = L∞ + (N_c/N)^α per modality, with bootstrap intervals")
+    fits = [fit_modality(m, sweep.runs, p["bootstrap"], ctx.seed) for m, _ in modalities]
+    to_floor = [row for f in fits for row in parameters_to_floor(f, p["within"])]
+    good = [row for f in fits for row in good_enough(f, sweep.scores, p["good_enough"])]
+
+    ctx.step("Henighan et al.'s exponents, and what the full profile would cost")
+    flops_full = full_profile_flops()
+
+    ctx.step("tables and charts")
+    _values(ctx, modalities, sweep, fits, to_floor, good, flops_full)
+    _tables(ctx, sweep, to_floor, good)
+    _charts(ctx, [m for m, _ in modalities], sweep, fits, p["good_enough"], p["levels"])
+
+
+# ---------------------------------------------------------------- data and judges
+
+def image_task(fashion: dict, side: int, levels: int, held_out: int) -> Images:
+    """Fashion-MNIST at side×side as a task. ``fashion``: split -> (images (N, 28, 28) uint8, labels (N,))."""
+    training, test = (data.image_sequences(*fashion[split], side, levels) for split in ("train", "t10k"))
+    sequences = training[0]
     task = train.Task(f"images {side}×{side}", levels + data.CLASSES, side * side,
-                      lambda b, g: sequences[torch.randint(0, len(sequences), (b,), generator=g)], test[:held_out])
-    return task, splits
+                      lambda b, g: sequences[torch.randint(0, len(sequences), (b,), generator=g)],
+                      test[0][:held_out])
+    return Images(task, f"images_{side}x{side}", side, training, test)
 
 
-def text_task(fortunes: list[str], context: int, held_out: int,
-              seed: int) -> tuple[train.Task, torch.Tensor, torch.Tensor, dict]:
+def text_task(fortunes: list[str], context: int, held_out: int, seed: int) -> Text:
     training, held, docs = data.text_streams(fortunes)
     fixed = data.windows(held, context + 1, held_out, torch.Generator().manual_seed(seed))
     task = train.Task("text", 256, context, lambda b, g: data.windows(training, context + 1, b, g), fixed)
-    return task, training, held, docs
+    return Text(task, "text", training, held, docs)
 
 
-def run_folder(task: train.Task, size: model.Size, recipe: Recipe, seed: int, device: str) -> pathlib.Path:
-    """A run's checkpoint folder, named by a hash of everything that decides its result."""
-    code = "".join(inspect.getsource(m) for m in (model, train, data))
-    key = repr((task.name, task.vocab, task.context, size, recipe.steps, recipe.batch, recipe.learning_rate,
-                recipe.warmup, seed, device, torch.__version__, code))
-    return CACHE / hashlib.sha256(key.encode()).hexdigest()[:16]
+def image_judge(images: Images, levels: int, epochs: int, seed: int) -> ImageJudge:
+    (train_seqs, train_labels), (test, test_labels) = images.training, images.test
+    classifier = judges.train_classifier(data.dequantise(train_seqs[:, 1:], levels), train_labels, epochs, seed)
+    real = judges.classifier_accuracy(classifier, data.dequantise(test[:, 1:], levels), test_labels)
+    return ImageJudge(classifier, real)
 
+
+def text_judge(text: Text, sample_bytes: int, seed: int) -> TextJudge:
+    """The vocabulary of held-out documents and the word pairs of training ones; real text from the other
+    split sets each judge's ceiling."""
+    held_docs = [t for name, t in text.docs.items() if data.is_held_out(name)]
+    train_docs = [t for name, t in text.docs.items() if not data.is_held_out(name)]
+    vocabulary, attested = judges.vocabulary(held_docs), judges.bigrams(train_docs)
+    generator = torch.Generator().manual_seed(seed)
+    real_train = [data.decode(w) for w in data.windows(text.training, sample_bytes, 256, generator)]
+    real_held = [data.decode(w) for w in data.windows(text.held, sample_bytes, 256, generator)]
+    return TextJudge(vocabulary, attested, judges.word_validity(real_train, vocabulary),
+                     judges.bigram_attestation(real_held, attested))
+
+
+# ---------------------------------------------------------------- training and judging
 
 def matmul_flops_per_second(device: str, n: int = 2048, repeats: int = 5) -> float:
     """The machine's dense fp32 matrix-multiply rate, measured: 2n³ FLOPs per product, median of repeats
@@ -67,202 +282,258 @@ def matmul_flops_per_second(device: str, n: int = 2048, repeats: int = 5) -> flo
     return 2 * n ** 3 / float(np.median(times))
 
 
-def run(ctx) -> None:
-    p, out, device = ctx.params, ctx.results, ctx.device
-    recipe = Recipe(**p["recipe"])
-    sizes = [model.Size(*s) for s in p["sizes"]]
-
-    ctx.step("the machine's dense matrix-multiply rate")
-    peak = matmul_flops_per_second(device)
-
-    ctx.step("data: Fashion-MNIST sequences, text streams, the judges' references")
-    tasks, judge_of = [], {}
-    fashion = {split: _datasets.fashion_mnist(ctx, split) for split in ("train", "t10k")}
-    for side in p["image_sides"]:
-        task, splits = image_task(fashion, side, p["levels"], p["held_out"])
-        (train_seqs, train_labels), (test, test_labels) = splits["train"], splits["t10k"]
-        classifier = judges.train_classifier(data.dequantise(train_seqs[:, 1:], p["levels"]), train_labels,
-                                             p["classifier_epochs"], ctx.seed)
-        real = judges.classifier_accuracy(classifier, data.dequantise(test[:, 1:], p["levels"]), test_labels)
-        out.value(f"classifier_accuracy_{side}", 100 * real, "%",
-                  f"Judge: the classifier's accuracy on real held-out {side}×{side} images")
-        tasks.append(task)
-        judge_of[task.name] = ("image", side, classifier, real, test)
-    fortunes = _datasets.fortunes(ctx.data(_datasets.FORTUNES.path))
-    task, training, held, docs = text_task(fortunes, p["text_context"], p["held_out"], ctx.seed)
-    tasks.append(task)
-    held_docs = [t for name, t in docs.items() if data.is_held_out(name)]
-    train_docs = [t for name, t in docs.items() if not data.is_held_out(name)]
-    vocabulary, attested = judges.vocabulary(held_docs), judges.bigrams(train_docs)
-    generator = torch.Generator().manual_seed(ctx.seed)
-    real_train = [data.decode(w) for w in data.windows(training, p["text_sample_bytes"], 256, generator)]
-    real_held = [data.decode(w) for w in data.windows(held, p["text_sample_bytes"], 256, generator)]
-    real_words, real_pairs = judges.word_validity(real_train, vocabulary), judges.bigram_attestation(real_held, attested)
-    judge_of["text"] = ("text", None, None, (real_words, real_pairs), None)
-    out.value("text_bytes_train", len(training), "bytes", "Text: training bytes")
-    out.value("text_bytes_held_out", len(held), "bytes", "Text: held-out bytes")
-    out.value("real_word_validity", 100 * real_words, "%", "Judge: real training text, words found in held-out text")
-    out.value("real_bigram_attestation", 100 * real_pairs, "%", "Judge: real held-out text, word pairs found in training")
-
-    runs, judged, throughput, image_samples, text_samples = [], [], [], [], []
-    for task in tasks:
-        kind, side, classifier, real, test = judge_of[task.name]
-        for i, size in enumerate(sizes):
-            for seed in range(1 + (p["extra_seeds"] if i < p["seeded_sizes"] else 0)):
-                ctx.step(f"{task.name}: {size.layers} layers × {size.width} wide, seed {seed}")
-                net, result = train.train(task, size, recipe, seed, device, run_folder(task, size, recipe, seed, device),
-                                          lambda line: print(f"      {line}", flush=True))
-                n = net.non_embedding_parameters()
-                runs.append({"modality": task.name, "layers": size.layers, "width": size.width, "seed": seed,
-                             "parameters": n, "tokens": result["tokens"],
-                             "training_flops": float(f"{net.training_flops_per_token() * result['tokens']:.4g}"),
-                             "held_out_bits": result["held_out_bits"],
-                             "final_train_bits": result["curve"][-1]["train_bits"]})
-                flops = net.training_flops_per_token() * result["tokens_per_second"]
-                throughput.append({"modality": task.name, "parameters": n, "seed": seed,
-                                   "tokens_per_second": round(result["tokens_per_second"]),
-                                   "achieved_flops_per_second": float(f"{flops:.3g}"),
-                                   "matmul_flops_per_second": float(f"{peak:.3g}"),
-                                   "share_of_matmul_rate": round(flops / peak, 4)})
-                if seed:
-                    continue
-                sampler = torch.Generator().manual_seed(ctx.seed)
-                if kind == "image":
-                    labels = torch.arange(data.CLASSES).repeat_interleave(p["image_samples_per_class"])
-                    prefix = (p["levels"] + labels)[:, None].to(device)
-                    codes = model.sample(net, prefix, side * side, sampler, allowed=slice(0, p["levels"])).cpu()
-                    score = judges.classifier_accuracy(classifier, data.dequantise(codes, p["levels"]), labels)
-                    judged.append({"modality": task.name, "parameters": n, "judge": "classifier accuracy",
-                                   "score": score, "relative_to_real": score / real})
-                    if i in (0, len(sizes) - 1):
-                        first = codes[::p["image_samples_per_class"]]          # one sample per class
-                        image_samples += _pixels(first, side, f"{side}×{side}, {n:,} parameters")
-                else:
-                    prefix = torch.full((p["text_samples"], 1), ord("\n"), device=device)
-                    passages = [data.decode(s) for s in model.sample(net, prefix, p["text_sample_bytes"], sampler)]
-                    for judge, score, ceiling in (
-                            ("word validity", judges.word_validity(passages, vocabulary), real[0]),
-                            ("word-pair attestation", judges.bigram_attestation(passages, attested), real[1])):
-                        judged.append({"modality": task.name, "parameters": n, "judge": judge, "score": score,
-                                       "relative_to_real": score / ceiling})
-                    text_samples.append({"parameters": n, "sample": passages[0][:200]})
-        if kind == "image":
-            by_class = [test[test[:, 0] == p["levels"] + c][0, 1:] for c in range(data.CLASSES)]
-            image_samples += _pixels(torch.stack(by_class), side, f"{side}×{side}, real images")
-
-    ctx.step("fits: L(N) = L∞ + (N_c/N)^α per modality, with bootstrap intervals")
-    fits, to_floor, resolved_floor = {}, [], {}
-    for task in tasks:
-        mine = [r for r in runs if r["modality"] == task.name]
-        n = np.array([r["parameters"] for r in mine], float)
-        loss = np.array([r["held_out_bits"] for r in mine])
-        floor, n_c, alpha = fit.fit(n, loss)
-        boot = fit.bootstrap(n, loss, p["bootstrap"], ctx.seed)
-        low, high = np.percentile(boot, [2.5, 97.5], axis=0)
-        fits[task.name] = (floor, n_c, alpha)
-        key = _key(task.name)
-        out.value(f"{key}_alpha", alpha, "", f"{task.name}: fitted exponent α (95% bootstrap interval)",
-                  low=low[2], high=high[2])
-        out.value(f"{key}_floor", floor, "bits", f"{task.name}: fitted irreducible loss L∞ per pixel or byte",
-                  low=low[0], high=high[0])
-        out.value(f"{key}_bootstrap_fits", len(boot), "", f"{task.name}: bootstrap refits that converged")
-        out.value(f"{key}_smallest", n.min(), "parameters", f"{task.name}: smallest model")
-        out.value(f"{key}_largest", n.max(), "parameters", f"{task.name}: largest model")
-        out.value(f"{key}_best_bits", loss.min(), "bits", f"{task.name}: best held-out loss")
-        # The floor is resolved only if the bootstrap keeps it well away from zero; otherwise "parameters to
-        # the floor" is an artefact of the fit and is not reported.
-        resolved = resolved_floor[task.name] = bool(np.percentile(boot[:, 0], 2.5) > 0.1 * floor)
-        for within in p["within"]:
-            need = fit.parameters_to_floor(floor, n_c, alpha, within)
-            row = {"modality": task.name, "within_floor": f"{within:.0%}", "parameters": "not determined: floor not resolved",
-                   "low": "", "high": "", "beyond_largest_model": ""}
-            if resolved:
-                spread = np.array([fit.parameters_to_floor(*b, within) for b in boot])
-                low, high = np.percentile(spread, [2.5, 97.5])
-                beyond = need / n.max()
-                row |= {"parameters": float(f"{need:.3g}"), "low": float(f"{low:.3g}"), "high": float(f"{high:.3g}"),
-                        "beyond_largest_model": "no" if beyond <= 1 else f"{beyond:.2g}×" if beyond < 10
-                        else f"{beyond:,.0f}×"}
-                out.value(f"{key}_params_within_{round(100 * within)}pct", need, "parameters",
-                          f"{task.name}: parameters to come within {within:.0%} of its own floor (fit, 95% interval)",
-                          low=low, high=high)
-            to_floor.append(row)
-    good = []
-    for task in tasks:
-        key = _key(task.name)
-        primary = [r for r in judged if r["modality"] == task.name and r["judge"] in ("classifier accuracy",
-                                                                                      "word validity")]
-        floor, n_c, alpha = fits[task.name]
-        for bar in p["good_enough"]:
-            passing = [r["parameters"] for r in primary if r["relative_to_real"] >= bar]
-            row = {"modality": task.name, "judge": primary[0]["judge"], "share_of_real_score": f"{bar:.0%}",
-                   "smallest_model": min(passing) if passing else "none of the sizes", "fitted_loss_above_floor": ""}
-            if passing and resolved_floor[task.name]:
-                gap = fit.power_law(min(passing), floor, math.log(n_c), alpha) / floor - 1
-                row["fitted_loss_above_floor"] = f"{gap:.0%}"
-            if passing:
-                out.value(f"{key}_good_enough_{round(100 * bar)}pct", min(passing), "parameters",
-                          f"{task.name}: smallest model whose samples reach {bar:.0%} of real data's judge score")
-            good.append(row)
-        best = max(primary, key=lambda r: r["parameters"])
-        out.value(f"{key}_judge_largest", 100 * best["relative_to_real"], "%",
-                  f"{task.name}: largest model's judge score, relative to real data")
-        out.value(f"{key}_judge_best", 100 * max(r["relative_to_real"] for r in primary), "%",
-                  f"{task.name}: best judge score of any size, relative to real data")
-    ctx.step("Henighan et al.'s exponents, and what the full profile would cost")
-    ours = {_key(t.name): fits[t.name][2] for t in tasks}
-    if "images_8x8" in ours:
-        theirs = ctx.row("henighan_alpha_image_8").value / ctx.row("henighan_alpha_language").value
-        out.value("alpha_ratio_henighan", theirs, "×", "Henighan et al.: α of 8×8 images over α of language",
-                  sources=("henighan_alpha_image_8", "henighan_alpha_language"))
-        out.value("alpha_ratio_here", ours["images_8x8"] / ours["text"], "×", "Here: α of 8×8 images over α of text")
-    flops_full = sum(model.GPT(model.Size(*s), 1, c).training_flops_per_token() * t
-                     for s, c, t in _full_profile_runs())
-    out.value("full_profile_training_flops", flops_full, "FLOPs", "Training FLOPs of the full profile's sweep")
-    out.value("full_profile_h100_hours", flops_full / ctx.row("h100_fp32_flops").value / 3600, "hours",
-              "Full profile on one H100 at its FP32 peak: a lower bound", sources=("h100_fp32_flops",))
-
-    ctx.step("tables and charts")
-    out.value("tokens_per_run", runs[0]["tokens"], "tokens", "Training tokens per run (every size, every modality)")
-    out.table("runs", runs, "Every training run: size, seed, held-out loss")
-    out.table("judges", judged, "Judges' scores of samples, and relative to real data")
-    out.table("to_floor", to_floor, "Parameters to come within a given distance of each modality's own fitted floor")
-    out.table("good_enough", good, "Smallest model whose samples reach a given share of real data's judge score")
-    ctx.measurements.table("throughput", throughput, f"Training throughput on {device}, against its measured fp32 "
-                           "matmul rate")
-    out.table("text_samples", text_samples, "Text samples, temperature 1, from a newline")
-    out.table("image_samples", image_samples, "Image samples, one per class, and real images (grey level 0–15)")
-    _charts(out, runs, judged, fits, image_samples, p["good_enough"], p["levels"])
+def every_run(sizes: list, seeded_sizes: int, extra_seeds: int):
+    """(index, size, seed) of each run: seed 0 for every size, extra seeds for the smallest seeded_sizes."""
+    for i, size in enumerate(sizes):
+        for seed in range(1 + (extra_seeds if i < seeded_sizes else 0)):
+            yield i, size, seed
 
 
-def _full_profile_runs():
+def run_folder(task: train.Task, size: model.Size, recipe: Recipe, seed: int, device: str) -> pathlib.Path:
+    """A run's checkpoint folder, named by a hash of everything that decides its result."""
+    code = "".join(inspect.getsource(m) for m in (model, train, data))
+    key = repr((task.name, task.vocab, task.context, size, recipe.steps, recipe.batch, recipe.learning_rate,
+                recipe.warmup, seed, device, torch.__version__, code))
+    return CACHE / hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def train_and_judge(announce: Callable[[str], None], modalities: list[tuple], p: dict, peak: float, device: str,
+                    seed: int) -> Sweep:
+    """Train every size of every modality; judge the samples of each size's seed-0 model. Images keep one
+    sample a class from the smallest and largest models, and real images of the same classes."""
+    recipe, sizes = Recipe(**p["recipe"]), [model.Size(*s) for s in p["sizes"]]
+    sweep = Sweep()
+    for task_data, judge in modalities:
+        for i, size, run_seed in every_run(sizes, p["seeded_sizes"], p["extra_seeds"]):
+            announce(f"{task_data.task.name}: {size.layers} layers × {size.width} wide, seed {run_seed}")
+            net, run_row, throughput = train_one(task_data.task, size, recipe, run_seed, device, peak)
+            sweep.runs.append(run_row)
+            sweep.throughput.append(throughput)
+            if run_seed == 0 and isinstance(task_data, Images):
+                score, one_a_class = judge_images(net, task_data, judge, p["image_samples_per_class"], p["levels"],
+                                                  seed, device)
+                sweep.scores.append(score)
+                if i in (0, len(sizes) - 1):
+                    side = task_data.side
+                    sweep.image_samples += _pixels(one_a_class, side, f"{side}×{side}, {run_row.parameters:,} parameters")
+            elif run_seed == 0:
+                scores, sample = judge_text(net, task_data, judge, p["text_samples"], p["text_sample_bytes"], seed,
+                                            device)
+                sweep.scores += scores
+                sweep.text_samples.append(sample)
+        if isinstance(task_data, Images):
+            side = task_data.side
+            sweep.image_samples += _pixels(real_images(task_data, p["levels"]), side, f"{side}×{side}, real images")
+    return sweep
+
+
+def train_one(task: train.Task, size: model.Size, recipe: Recipe, seed: int, device: str,
+              peak: float) -> tuple[model.GPT, Run, Throughput]:
+    """Train one model (or pick it up from its checkpoint); its run row, and its speed against the matmul rate."""
+    net, result = train.train(task, size, recipe, seed, device, run_folder(task, size, recipe, seed, device),
+                              lambda line: print(f"      {line}", flush=True))
+    n, flops_per_token = net.non_embedding_parameters(), net.training_flops_per_token()
+    run = Run(modality=task.name, layers=size.layers, width=size.width, seed=seed, parameters=n,
+              tokens=result["tokens"], training_flops=float(f"{flops_per_token * result['tokens']:.4g}"),
+              held_out_bits=result["held_out_bits"], final_train_bits=result["curve"][-1]["train_bits"])
+    flops = flops_per_token * result["tokens_per_second"]
+    throughput = Throughput(modality=task.name, parameters=n, seed=seed,
+                            tokens_per_second=round(result["tokens_per_second"]),
+                            achieved_flops_per_second=float(f"{flops:.3g}"), matmul_flops_per_second=float(f"{peak:.3g}"),
+                            share_of_matmul_rate=round(flops / peak, 4))
+    return net, run, throughput
+
+
+def judge_images(net: model.GPT, images: Images, judge: ImageJudge, per_class: int, levels: int, seed: int,
+                 device: str) -> tuple[Score, torch.Tensor]:
+    """Sample per_class images of each class; the classifier's score, and the first sample of each class."""
+    labels = torch.arange(data.CLASSES).repeat_interleave(per_class)
+    prefix = (levels + labels)[:, None].to(device)
+    sampler = torch.Generator().manual_seed(seed)
+    codes = model.sample(net, prefix, images.side ** 2, sampler, allowed=slice(0, levels)).cpu()
+    score = judges.classifier_accuracy(judge.classifier, data.dequantise(codes, levels), labels)
+    return (Score(images.task.name, net.non_embedding_parameters(), "classifier accuracy", score,
+                  score / judge.real_accuracy), codes[::per_class])
+
+
+def judge_text(net: model.GPT, text: Text, judge: TextJudge, count: int, length: int, seed: int,
+               device: str) -> tuple[list[Score], TextSample]:
+    """Sample count passages from a newline; both judges' scores, and the first passage's start."""
+    prefix = torch.full((count, 1), ord("\n"), device=device)
+    sampler = torch.Generator().manual_seed(seed)
+    passages = [data.decode(s) for s in model.sample(net, prefix, length, sampler)]
+    n = net.non_embedding_parameters()
+    words = judges.word_validity(passages, judge.vocabulary)
+    pairs = judges.bigram_attestation(passages, judge.attested)
+    return ([Score(text.task.name, n, "word validity", words, words / judge.real_words),
+             Score(text.task.name, n, "word-pair attestation", pairs, pairs / judge.real_pairs)],
+            TextSample(n, passages[0][:200]))
+
+
+def real_images(images: Images, levels: int) -> torch.Tensor:
+    """The first held-out image of each class, as pixel codes (CLASSES, side²)."""
+    test = images.test[0]
+    return torch.stack([test[test[:, 0] == levels + c][0, 1:] for c in range(data.CLASSES)])
+
+
+def _pixels(codes: torch.Tensor, side: int, row: str) -> list[Pixel]:
+    return [Pixel(row, CLASS_NAMES[c], x, y, int(codes[c, y * side + x]))
+            for c in range(len(codes)) for y in range(side) for x in range(side)]
+
+
+# ---------------------------------------------------------------- fits
+
+def fit_modality(task_data: Images | Text, runs: list[Run], resamples: int, seed: int) -> Fit:
+    name = task_data.task.name
+    n = np.array([r.parameters for r in runs if r.modality == name], float)
+    loss = np.array([r.held_out_bits for r in runs if r.modality == name])
+    floor, n_c, alpha = fit.fit(n, loss)
+    boot = fit.bootstrap(n, loss, resamples, seed)
+    # The floor is resolved only if the bootstrap keeps it well away from zero; otherwise "parameters to
+    # the floor" is an artefact of the fit and is not reported.
+    resolved = bool(np.percentile(boot[:, 0], 2.5) > 0.1 * floor)
+    return Fit(name, task_data.key, floor, n_c, alpha, boot, n, loss, resolved)
+
+
+def parameters_to_floor(law: Fit, within: list[float]) -> list[ToFloor]:
+    """For each distance to the floor: the fitted size to come that close, with its bootstrap interval."""
+    rows = []
+    for w in within:
+        row = ToFloor(law.modality, law.key, w, law.parameters.max())
+        if law.resolved:
+            spread = np.array([fit.parameters_to_floor(*b, w) for b in law.boot])
+            row.low, row.high = np.percentile(spread, [2.5, 97.5])
+            row.parameters = fit.parameters_to_floor(law.floor, law.n_c, law.alpha, w)
+        rows.append(row)
+    return rows
+
+
+def primary_scores(scores: list[Score], modality: str) -> list[Score]:
+    return [s for s in scores if s.modality == modality and s.judge in PRIMARY_JUDGES]
+
+
+def good_enough(law: Fit, scores: list[Score], bars: list[float]) -> list[GoodEnough]:
+    """For each share of real data's score: the smallest model reaching it, and where the fit puts its loss."""
+    primary = primary_scores(scores, law.modality)
+    rows = []
+    for bar in bars:
+        passing = [s.parameters for s in primary if s.relative_to_real >= bar]
+        smallest = min(passing) if passing else None
+        above = None
+        if passing and law.resolved:
+            above = fit.power_law(smallest, law.floor, math.log(law.n_c), law.alpha) / law.floor - 1
+        rows.append(GoodEnough(law.modality, law.key, primary[0].judge, bar, smallest, above))
+    return rows
+
+
+def full_profile_runs():
     """(size, context, tokens) of each run in the full profile, to state its cost."""
     full = SPEC.profiles["full"]
     contexts = [side * side for side in full["image_sides"]] + [full["text_context"]]
     tokens = full["recipe"]["steps"] * full["recipe"]["batch"]
     for c in contexts:
-        for i, s in enumerate(full["sizes"]):
-            for _ in range(1 + (full["extra_seeds"] if i < full["seeded_sizes"] else 0)):
-                yield s, c, tokens * c
+        for _, s, _ in every_run(full["sizes"], full["seeded_sizes"], full["extra_seeds"]):
+            yield s, c, tokens * c
 
 
-def _key(name: str) -> str:
-    return name.replace("images ", "images_").replace("×", "x").replace(" ", "_")
+def full_profile_flops() -> float:
+    """Training FLOPs of the full profile's sweep: FLOPs a token times tokens, summed over its runs."""
+    return sum(model.GPT(model.Size(*s), 1, c).training_flops_per_token() * t for s, c, t in full_profile_runs())
 
 
-def _pixels(codes: torch.Tensor, side: int, row: str) -> list[dict]:
-    return [{"row": row, "label": CLASS_NAMES[c], "x": x, "y": y, "level": int(codes[c, y * side + x])}
-            for c in range(len(codes)) for y in range(side) for x in range(side)]
+# ---------------------------------------------------------------- values, tables, charts
+
+def _values(ctx, modalities: list[tuple], sweep: Sweep, fits: list[Fit], to_floor: list[ToFloor],
+            good: list[GoodEnough], flops_full: float) -> None:
+    out = ctx.results
+    _data_values(out, modalities)
+    for law in fits:
+        _modality_values(out, law, sweep.scores)
+    for row in to_floor:
+        if row.parameters is not None:
+            out.value(f"{row.key}_params_within_{round(100 * row.within)}pct", row.parameters, "parameters",
+                      f"{row.modality}: parameters to come within {row.within:.0%} of its own floor (fit, 95% interval)",
+                      low=row.low, high=row.high)
+    for row in good:
+        if row.smallest_model is not None:
+            out.value(f"{row.key}_good_enough_{round(100 * row.bar)}pct", row.smallest_model, "parameters",
+                      f"{row.modality}: smallest model whose samples reach {row.bar:.0%} of real data's judge score")
+    alphas = {law.key: law.alpha for law in fits}
+    if "images_8x8" in alphas:
+        theirs = ctx.row("henighan_alpha_image_8").value / ctx.row("henighan_alpha_language").value
+        out.value("alpha_ratio_henighan", theirs, "×", "Henighan et al.: α of 8×8 images over α of language",
+                  sources=("henighan_alpha_image_8", "henighan_alpha_language"))
+        out.value("alpha_ratio_here", alphas["images_8x8"] / alphas["text"], "×", "Here: α of 8×8 images over α of text")
+    out.value("full_profile_training_flops", flops_full, "FLOPs", "Training FLOPs of the full profile's sweep")
+    out.value("full_profile_h100_hours", flops_full / ctx.row("h100_fp32_flops").value / 3600, "hours",
+              "Full profile on one H100 at its FP32 peak: a lower bound", sources=("h100_fp32_flops",))
+    out.value("tokens_per_run", sweep.runs[0].tokens, "tokens", "Training tokens per run (every size, every modality)")
 
 
-def _charts(out, runs, judged, fits, image_samples, bars, levels) -> None:
-    colours = alt.Color("modality:N", legend=alt.Legend(orient="bottom", title=None))
-    lines = []
-    for name, (floor, n_c, alpha) in fits.items():
-        ns = [r["parameters"] for r in runs if r["modality"] == name]
-        for x in np.geomspace(min(ns), max(ns), 40):
-            lines.append({"modality": name, "parameters": float(x),
-                          "fitted_bits": float(fit.power_law(x, floor, math.log(n_c), alpha))})
+def _data_values(out, modalities: list[tuple]) -> None:
+    """The data's sizes, and each judge's score of real data: the ceilings of the judges table."""
+    for task_data, judge in modalities:
+        if isinstance(task_data, Images):
+            side = task_data.side
+            out.value(f"classifier_accuracy_{side}", 100 * judge.real_accuracy, "%",
+                      f"Judge: the classifier's accuracy on real held-out {side}×{side} images")
+        else:
+            out.value("text_bytes_train", len(task_data.training), "bytes", "Text: training bytes")
+            out.value("text_bytes_held_out", len(task_data.held), "bytes", "Text: held-out bytes")
+            out.value("real_word_validity", 100 * judge.real_words, "%",
+                      "Judge: real training text, words found in held-out text")
+            out.value("real_bigram_attestation", 100 * judge.real_pairs, "%",
+                      "Judge: real held-out text, word pairs found in training")
+
+
+def _modality_values(out, law: Fit, scores: list[Score]) -> None:
+    """One modality's fit, with 95% bootstrap intervals, and its judges' scores relative to real data."""
+    name, key = law.modality, law.key
+    low, high = np.percentile(law.boot, [2.5, 97.5], axis=0)
+    out.value(f"{key}_alpha", law.alpha, "", f"{name}: fitted exponent α (95% bootstrap interval)",
+              low=low[2], high=high[2])
+    out.value(f"{key}_floor", law.floor, "bits", f"{name}: fitted irreducible loss L∞ per pixel or byte",
+              low=low[0], high=high[0])
+    out.value(f"{key}_bootstrap_fits", len(law.boot), "", f"{name}: bootstrap refits that converged")
+    out.value(f"{key}_smallest", law.parameters.min(), "parameters", f"{name}: smallest model")
+    out.value(f"{key}_largest", law.parameters.max(), "parameters", f"{name}: largest model")
+    out.value(f"{key}_best_bits", law.loss.min(), "bits", f"{name}: best held-out loss")
+    primary = primary_scores(scores, name)
+    out.value(f"{key}_judge_largest", 100 * max(primary, key=lambda s: s.parameters).relative_to_real, "%",
+              f"{name}: largest model's judge score, relative to real data")
+    out.value(f"{key}_judge_best", 100 * max(s.relative_to_real for s in primary), "%",
+              f"{name}: best judge score of any size, relative to real data")
+
+
+def _rows(records: list) -> list[dict]:
+    return [dataclasses.asdict(r) for r in records]
+
+
+def _tables(ctx, sweep: Sweep, to_floor: list[ToFloor], good: list[GoodEnough]) -> None:
+    out = ctx.results
+    out.table("runs", _rows(sweep.runs), "Every training run: size, seed, held-out loss")
+    out.table("judges", _rows(sweep.scores), "Judges' scores of samples, and relative to real data")
+    out.table("to_floor", [r.row() for r in to_floor],
+              "Parameters to come within a given distance of each modality's own fitted floor")
+    out.table("good_enough", [r.row() for r in good],
+              "Smallest model whose samples reach a given share of real data's judge score")
+    ctx.measurements.table("throughput", _rows(sweep.throughput), f"Training throughput on {ctx.device}, against "
+                           "its measured fp32 matmul rate")
+    out.table("text_samples", _rows(sweep.text_samples), "Text samples, temperature 1, from a newline")
+    out.table("image_samples", _rows(sweep.image_samples),
+              "Image samples, one per class, and real images (grey level 0–15)")
+
+
+def _charts(ctx, modalities: list[Images | Text], sweep: Sweep, fits: list[Fit], bars: list[float],
+            levels: int) -> None:
+    out = ctx.results
+    runs, scores, image_samples = _rows(sweep.runs), _rows(sweep.scores), _rows(sweep.image_samples)
+    # Each task in the colour of its modality, as on every page of the site.
+    scale = modality_scale(alt, (), {m.task.name: MODALITY_COLOURS[m.site_modality] for m in modalities})
+    colours = alt.Color("modality:N", scale=scale, legend=alt.Legend(orient="bottom", title=None))
+    lines = [{"modality": law.modality, "parameters": float(x),
+              "fitted_bits": float(fit.power_law(x, law.floor, math.log(law.n_c), law.alpha))}
+             for law in fits for x in np.geomspace(law.parameters.min(), law.parameters.max(), 40)]
     points = alt.Chart(alt.Data(values=runs)).mark_point(filled=True).encode(
         x=alt.X("parameters:Q", scale=alt.Scale(type="log"), title="Non-embedding parameters (log scale)"),
         y=alt.Y("held_out_bits:Q", title="Held-out loss (bits per pixel or byte)", scale=alt.Scale(zero=False)),
@@ -272,7 +543,7 @@ def _charts(out, runs, judged, fits, image_samples, bars, levels) -> None:
               "Held-out loss in bits per pixel (images) or per byte (text) against non-embedding parameters, one point "
               "per run, with the fitted power law per modality.", data="runs")
 
-    chart = alt.Chart(alt.Data(values=judged)).mark_line(point=True).encode(
+    chart = alt.Chart(alt.Data(values=scores)).mark_line(point=True).encode(
         x=alt.X("parameters:Q", scale=alt.Scale(type="log"), title="Non-embedding parameters (log scale)"),
         y=alt.Y("relative_to_real:Q", title="Judge's score relative to real data", axis=alt.Axis(format="%")),
         color=alt.Color("judge:N", legend=alt.Legend(orient="bottom", title=None)),

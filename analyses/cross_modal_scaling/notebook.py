@@ -41,9 +41,11 @@ for row_id in ("henighan_alpha_image_8", "henighan_alpha_language", "h100_fp32_f
 
 # %%
 fashion = {split: _datasets.fashion_mnist(setup, split) for split in ("train", "t10k")}
-side, levels = p["image_sides"][0], p["levels"]
-image, splits = cms.image_task(fashion, side, levels, p["held_out"])
-sequences, labels = splits["train"]
+levels = p["levels"]
+image_sets = [cms.image_task(fashion, side, levels, p["held_out"]) for side in p["image_sides"]]
+images = image_sets[0]  # 8×8; a full profile's 16×16 images only name their runs below
+side, image = images.side, images.task
+sequences, labels = images.training
 assert sequences.shape == (len(fashion["train"][0]), 1 + side * side)
 assert torch.equal(sequences[:, 0], levels + labels) and int(sequences[:, 1:].max()) < levels
 codes = torch.arange(levels)
@@ -64,7 +66,10 @@ for y in range(side):
 
 # %%
 fortunes = _datasets.fortunes(setup.data(_datasets.FORTUNES.path))
-text, training, held, docs = cms.text_task(fortunes, p["text_context"], p["held_out"], setup.seed)
+text_data = cms.text_task(fortunes, p["text_context"], p["held_out"], setup.seed)
+text, training, held, docs = text_data.task, text_data.training, text_data.held, text_data.docs
+# Each modality's values in results.json go under the key its record declares: "images_8x8", "text".
+key_of = {m.task.name: m.key for m in (*image_sets, text_data)}
 held_names = [name for name in docs if data.is_held_out(name)]
 print(f"{len(docs):,} documents ({sum(n.startswith('kjv/') for n in docs)} books, {len(fortunes):,} fortunes); "
       f"{len(held_names):,} held out")
@@ -172,7 +177,7 @@ show_table(ctx.results, "runs", columns=["modality", "layers", "width", "seed", 
 page = frozen(NAME)["values"]
 fits, boots, resolved, refit = {}, {}, {}, {}
 for modality in dict.fromkeys(r["modality"] for r in runs):
-    key = cms._key(modality)
+    key = key_of[modality]
     n = np.array([r["parameters"] for r in runs if r["modality"] == modality])
     loss = np.array([r["held_out_bits"] for r in runs if r["modality"] == modality])
     fits[key] = floor, n_c, alpha = fit.fit(n, loss)
@@ -211,7 +216,7 @@ for key, (floor, n_c, alpha) in fits.items():
     if not resolved[key]:
         print(f"{key}: floor not resolved, no size to reach it")
         continue
-    largest = max(r["parameters"] for r in runs if cms._key(r["modality"]) == key)
+    largest = max(r["parameters"] for r in runs if key_of[r["modality"]] == key)
     for within in p["within"]:
         need = refit[f"{key}_params_within_{round(100 * within)}pct"] = fit.parameters_to_floor(
             floor, n_c, alpha, within)
@@ -239,7 +244,7 @@ check(NAME, refit, rel_tol=1e-4)
 judged = frozen_table(NAME, "judges")
 judge_values = {}
 for key, judge in (("images_8x8", "classifier accuracy"), ("text", "word validity")):
-    primary = [r for r in judged if cms._key(r["modality"]) == key and r["judge"] == judge]
+    primary = [r for r in judged if key_of[r["modality"]] == key and r["judge"] == judge]
     for bar in p["good_enough"]:
         passing = [r["parameters"] for r in primary if r["relative_to_real"] >= bar]
         if passing:
@@ -276,9 +281,9 @@ show_frozen_chart(NAME, "image_samples")
 # (NVIDIA's datasheet) that gives a lower bound on its time.
 
 # %%
-full_flops = sum(model.GPT(model.Size(*s), 1, c).training_flops_per_token() * t for s, c, t in cms._full_profile_runs())
+full_flops = sum(model.GPT(model.Size(*s), 1, c).training_flops_per_token() * t for s, c, t in cms.full_profile_runs())
 full_hours = full_flops / setup.row("h100_fp32_flops").value / 3600
-print(f"{sum(1 for _ in cms._full_profile_runs())} runs, {full_flops:.4g} FLOPs, at least {full_hours:.3f} H100 hours")
+print(f"{sum(1 for _ in cms.full_profile_runs())} runs, {full_flops:.4g} FLOPs, at least {full_hours:.3f} H100 hours")
 
 # %% [markdown]
 # ## Check against the page
@@ -291,9 +296,9 @@ print(f"{sum(1 for _ in cms._full_profile_runs())} runs, {full_flops:.4g} FLOPs,
 check(NAME, {
     "text_bytes_train": len(training), "text_bytes_held_out": len(held), "tokens_per_run": tokens,
     **{f"{key}_bootstrap_fits": len(boot) for key, boot in boots.items()},
-    **{f"{cms._key(m)}_{what}": f(r["parameters"] for r in runs if r["modality"] == m)
+    **{f"{key_of[m]}_{what}": f(r["parameters"] for r in runs if r["modality"] == m)
        for m in ("images 8×8", "text") for what, f in (("smallest", min), ("largest", max))},
-    **{f"{cms._key(m)}_best_bits": min(r["held_out_bits"] for r in runs if r["modality"] == m)
+    **{f"{key_of[m]}_best_bits": min(r["held_out_bits"] for r in runs if r["modality"] == m)
        for m in ("images 8×8", "text")},
     "alpha_ratio_henighan": ratio_henighan, **judge_values,
     "full_profile_training_flops": full_flops, "full_profile_h100_hours": full_hours})

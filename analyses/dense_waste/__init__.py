@@ -18,7 +18,7 @@ SPEC = Spec(
     params=Params,
     test_overrides={"bench_lengths": [64, 4096], "bench_head_dims": [16], "bench_heads": 2, "bench_repeats": 1},
     catalog=("census", "dense"),
-    data=("analyses/census/configs/mixtral-8x7b/config.json", "analyses/census/configs/llama-2-7b/config.json"),
+    data=("analyses/modelstats/configs/mixtral-8x7b/config.json", "analyses/modelstats/configs/llama-2-7b/config.json"),
     profiles={
         # contexts for the 7B FLOP/traffic curves (counted on meta); benchmark grid for naive vs fused attention
         "quick": {"contexts": [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072],

@@ -25,7 +25,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from analyses._format import format_number as fmt
 from analyses._measure import peak_memory_bytes
-from analyses.census.count import build, count_parameters, kv_cache_bytes, read_config
+from analyses.modelstats.build import build, read_config
+from analyses.modelstats.count import count_parameters
+from analyses.modelstats.memory import kv_cache_bytes
 
 HERE = pathlib.Path(__file__).parent
 
@@ -103,7 +105,7 @@ def run(ctx) -> None:
     out, p, row = ctx.results, ctx.params, ctx.row
 
     ctx.step("mixture of experts: total and active parameters from the modules")
-    mixtral_config = read_config(ctx.data("analyses/census/configs/mixtral-8x7b/config.json"))
+    mixtral_config = read_config(ctx.data("analyses/modelstats/configs/mixtral-8x7b/config.json"))
     olmoe_config = read_config(HERE / "configs" / "olmoe-1b-7b.json")
     moe_rows = []
     for name, config, experts, active, published, published_active in (
@@ -124,7 +126,7 @@ def run(ctx) -> None:
     out.table("moe", moe_rows, "Mixture-of-experts models: all parameters against those used per token")
 
     ctx.step("attention's share of a 7B model's FLOPs and memory traffic, by context")
-    llama_config = read_config(ctx.data("analyses/census/configs/llama-2-7b/config.json"))
+    llama_config = read_config(ctx.data("analyses/modelstats/configs/llama-2-7b/config.json"))
     # Rotary positions extend past the trained 4,096 tokens; on the meta device only shapes matter.
     llama = build({**llama_config, "max_position_embeddings": max(p["contexts"])}, "llama-2-7b")
     parameters = count_parameters(llama)

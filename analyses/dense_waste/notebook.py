@@ -16,16 +16,19 @@ import torch
 
 from analyses import catalog
 from analyses._notebook import check, frozen_table, run, show_chart, show_measured_chart, show_table
-from analyses.census.count import build, count_parameters, kv_cache_bytes, read_config
 from analyses.dense_waste import SPEC
 from analyses.dense_waste import analysis as dw
+from analyses.modelstats import CONFIGS
+from analyses.modelstats.build import build, read_config
+from analyses.modelstats.count import count_parameters
+from analyses.modelstats.memory import kv_cache_bytes
 
 rows = catalog.load(*SPEC.catalog)  # the published figures the counts are compared with
 for row_id in ("params_mixtral", "params_mixtral_active", "params_olmoe", "params_olmoe_active"):
     print(f"{row_id}: {rows[row_id].value:,.0f} {rows[row_id].unit}\n    {rows[row_id].source}; {rows[row_id].locator}")
-mixtral_config = read_config(dw.HERE.parent / "census" / "configs" / "mixtral-8x7b" / "config.json")
+mixtral_config = read_config(CONFIGS / "mixtral-8x7b" / "config.json")
 olmoe_config = read_config(dw.HERE / "configs" / "olmoe-1b-7b.json")
-llama_config = read_config(dw.HERE.parent / "census" / "configs" / "llama-2-7b" / "config.json")
+llama_config = read_config(CONFIGS / "llama-2-7b" / "config.json")
 
 # %% [markdown]
 # ## Mixture of experts: weights per token

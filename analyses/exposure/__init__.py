@@ -4,7 +4,6 @@ from analyses._spec import Spec
 
 
 class Params(TypedDict):
-    ages: list[int]                             # ages at which a person's exposure is totalled
     distinct_images_per_second: list[float]     # assumed rates of distinct images seen
 
 
@@ -15,5 +14,5 @@ SPEC = Spec(
     params=Params,
     catalog=("exposure",),
     # Pure arithmetic over cited figures: one profile does for every machine.
-    profiles={"quick": {"ages": [13, 20], "distinct_images_per_second": [0.01, 0.03, 0.1, 0.3, 1, 3, 10]}},
+    profiles={"quick": {"distinct_images_per_second": [0.01, 0.03, 0.1, 0.3, 1, 3, 10]}},
 )

@@ -109,24 +109,24 @@ print(f"target loss {target:.4f}; cheapest size with training only: {format_numb
 # %% [markdown]
 # ## The smallest model that beats GPT-3
 #
-# Release dates come from the census's `models.yaml`; MMLU scores are cited per model (Qwen2.5's small models
-# have none that could be verified, so they drop out). `frontier` walks the models by date and keeps each one
-# that beats GPT-3's score with fewer parameters than any before it. `shrink_rate` fits log10(parameters)
-# against year through GPT-3 and that record, with a seeded bootstrap for the interval.
+# `load_models` reads each model's cited size, tokens and MMLU score from the catalog and its release date from
+# the census's `models.yaml` (Qwen2.5's small models have no MMLU score that could be verified, so they drop
+# out). `frontier` walks the models by date and keeps each one that beats GPT-3's score with fewer parameters
+# than any before it. `shrink_rate` fits log10(parameters) against year through GPT-3 and that record, with a
+# seeded bootstrap for the interval.
 
 # %%
-dates = scaling.release_dates(setup.data("analyses/census/models.yaml"))
-points = [{"model": label, "year": dates[cid], "parameters": row(params_id).value, "mmlu": row(mmlu_id).value}
-          for cid, label, params_id, _, mmlu_id in scaling.MODELS if mmlu_id]
-gpt3_mmlu = row("mmlu_gpt3").value
-record = scaling.frontier(points, gpt3_mmlu)
+models = scaling.load_models(row, scaling.release_dates(setup.data("analyses/census/models.yaml")))
+points = [{"model": m.name, "year": m.year, "parameters": m.parameters, "mmlu": m.mmlu}
+          for m in models if m.mmlu is not None]
+gpt3 = next(m for m in models if m.id == "gpt-3-175b")
+record = scaling.frontier(points, gpt3.mmlu)
 for p in record:
     print(f"{p['year']:.2f}  {p['model']:<12} {format_number(p['parameters'])} parameters, MMLU {p['mmlu']:g}")
-gpt3 = next(p for p in points if p["model"] == "GPT-3 175B")
-trend = [{"year": gpt3["year"], "parameters": gpt3["parameters"]}] + record
+trend = [{"year": gpt3.year, "parameters": gpt3.parameters}] + record
 slope, low, high = scaling.shrink_rate(trend, setup.params["bootstrap"], setup.seed)
 smallest = record[-1]["parameters"]
-shrink_factor = gpt3["parameters"] / smallest
+shrink_factor = gpt3.parameters / smallest
 print(f"shrinking {-slope:.2f} orders of magnitude a year (95% interval {-high:.2f} to {-low:.2f}); "
       f"GPT-3 is {shrink_factor:.0f} times the smallest model that beats it")
 

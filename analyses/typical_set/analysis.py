@@ -9,11 +9,49 @@ programming over the count of white pixels) and a 2-D Ising-like field (seeded G
 sampling); in both the most likely configuration is still all black and still atypical.
 """
 
+import dataclasses
 import math
 
 import numpy as np
 
 LOG10E = math.log10(math.e)
+
+
+@dataclasses.dataclass(frozen=True)
+class ImageSize:
+    """Independent pixels at one image size: the mode, one typical image and the typical set, in log10."""
+    pixels: int
+    log10_p_mode: float                # the all-black image
+    log10_p_one_typical_image: float   # one image with the expected share of white pixels
+    log10_typical_set_size: float      # about n·H bits' worth of images
+    log10_p_mode_count: float          # the count of zero white pixels, which only the mode has
+    mass_within_sd: dict[int, float]   # k -> probability that the white count is within k sd of its mean
+
+    def row(self) -> dict:
+        """The independent table's row: one mass_within_<k>_sd column per width k."""
+        return {"pixels": self.pixels, "log10_p_mode": self.log10_p_mode,
+                "log10_p_one_typical_image": self.log10_p_one_typical_image,
+                "log10_typical_set_size": self.log10_typical_set_size, "log10_p_mode_count": self.log10_p_mode_count,
+                **{f"mass_within_{k}_sd": mass for k, mass in self.mass_within_sd.items()}}
+
+
+@dataclasses.dataclass(frozen=True)
+class MarkovWhiteCount:
+    """A row of n pixels from the stationary Markov chain: the exact law of its white count, and its mode."""
+    pixels: int
+    log_pmf: np.ndarray     # log P(white count = k), k = 0..n
+    mean: float             # white pixels
+    sd: float
+    mode_log_prob: float    # natural log of the probability of the most likely row (all black)
+
+
+@dataclasses.dataclass(frozen=True)
+class IsingSamples:
+    """Seeded Gibbs samples of the 2-D field beside its all-black mode."""
+    mode: np.ndarray                   # all black (+1), shape (side, side)
+    samples: list[np.ndarray]
+    black_share: float                 # mean share of black pixels over the samples
+    log10_mode_over_samples: float     # log10 of how much likelier the mode is than a sample (mean log weight)
 
 
 # ---------------------------------------------------------------- independent pixels
@@ -113,97 +151,148 @@ def ising_log_weight(spins: np.ndarray, coupling: float, field: float) -> float:
 
 # ---------------------------------------------------------------- the analysis
 
-def run(ctx) -> None:
-    import altair as alt
+def image_size(n: int, p_black: float, k_sigma: list[int]) -> ImageSize:
+    """n independent pixels, each black with probability p_black; band masses at each width in ``k_sigma``."""
+    p_white = 1 - p_black
+    typical_white = round(p_white * n)
+    return ImageSize(
+        pixels=n, log10_p_mode=n * math.log10(p_black),
+        log10_p_one_typical_image=typical_white * math.log10(p_white) + (n - typical_white) * math.log10(p_black),
+        log10_typical_set_size=n * entropy_bits(p_black) * math.log10(2),
+        log10_p_mode_count=log_binom_pmf(n, np.array([0]), p_white)[0] * LOG10E,
+        mass_within_sd={k: band_mass(n, p_white, k) for k in k_sigma})
 
-    out, p = ctx.results, ctx.params
-    pb = p["p_black"]
-    pw = 1 - pb
 
-    ctx.step("independent pixels: the mode against the typical set, n = 64 to 10⁶")
-    rows = []
-    for n in p["sizes"]:
-        typical_white = round(pw * n)
-        entry = {"pixels": n, "log10_p_mode": n * math.log10(pb),
-                 "log10_p_one_typical_image": typical_white * math.log10(pw) + (n - typical_white) * math.log10(pb),
-                 "log10_typical_set_size": n * entropy_bits(pb) * math.log10(2),
-                 "log10_p_mode_count": log_binom_pmf(n, np.array([0]), pw)[0] * LOG10E}
-        for k in p["k_sigma"]:
-            entry[f"mass_within_{k}_sd"] = band_mass(n, pw, k)
-        rows.append(entry)
-    out.table("independent", rows, "Independent pixels: the all-black mode against images about 49% white")
-    big = rows[-1]
-    out.value("log10_p_mode_1m", big["log10_p_mode"], "", "log10 of the probability of the all-black image, 10⁶ pixels")
-    out.value("mass_3sd_1m", 100 * big["mass_within_3_sd"], "%",
-              "Probability that a 10⁶-pixel image is within 3 standard deviations of 49% white")
-    out.value("entropy_bits_per_pixel", entropy_bits(pb), "bits", "Entropy of one pixel at 51% black")
-    small = rows[0]
-    out.value("log10_p_mode_64", small["log10_p_mode"], "", "log10 of the probability of the all-black 64-pixel image")
-    out.value("mode_sd_from_mean_1m", pw * big["pixels"] / math.sqrt(big["pixels"] * pb * pw), "standard deviations",
-              "How far the all-black 10⁶-pixel image lies from the mean white count")
+def mode_vs_n_rows(sizes: list[ImageSize]) -> list[dict]:
+    """The chart's three lines, long form: the mode, one typical image, and the 3-sd band around 49% white."""
+    rows = [{"pixels": s.pixels, "what": what, "log10_probability": log10_p} for s in sizes for what, log10_p in (
+        ("the all-black image (the mode)", s.log10_p_mode),
+        ("one image with 49% white", s.log10_p_one_typical_image))]
+    rows += [{"pixels": s.pixels, "what": "all images within 3 sd of 49% white",
+              "log10_probability": math.log10(s.mass_within_sd[3])} for s in sizes]
+    return rows
 
-    ctx.step(f"a 1-D Markov chain, exact (n = {p['markov_n']}, stay-black {p['markov_stay']})")
-    n = p["markov_n"]
-    log_pmf = markov_white_count(n, pb, p["markov_stay"])
+
+def markov_count(n: int, p_black: float, stay_black: float) -> MarkovWhiteCount:
+    """The white count of n pixels of the stationary chain: exact law, mean and sd, and the mode's probability."""
+    log_pmf = markov_white_count(n, p_black, stay_black)
     counts = np.arange(n + 1)
     mean = float(np.sum(np.exp(log_pmf) * counts))
     sd = math.sqrt(float(np.sum(np.exp(log_pmf) * (counts - mean) ** 2)))
-    mode_lp = markov_mode_log_prob(n, pb, p["markov_stay"])
-    out.value("markov_stay_black", p["markov_stay"], "", "Markov chain: probability a black pixel is followed by black")
-    out.value("markov_mean_white", 100 * mean / n, "%", "Markov chain: mean share of white pixels")
-    out.value("markov_p_no_white", 100 * math.exp(log_pmf[0]), "%", "Markov chain: probability of an all-black row")
-    out.value("markov_mode_sd", mean / sd, "standard deviations",
-              "Markov chain: how far the all-black mode lies from the mean white count")
-    out.value("markov_log10_p_mode", mode_lp * LOG10E, "", "Markov chain: log10 probability of its most likely row")
-    markov_rows = [{"white_share": k / n, "probability": float(math.exp(lp))} for k, lp in enumerate(log_pmf)
-                   if lp > math.log(1e-12)]
-    out.table("markov", markov_rows, "Markov chain: distribution of the share of white pixels")
+    return MarkovWhiteCount(pixels=n, log_pmf=log_pmf, mean=mean, sd=sd,
+                            mode_log_prob=markov_mode_log_prob(n, p_black, stay_black))
+
+
+def markov_rows(markov: MarkovWhiteCount) -> list[dict]:
+    """The white-share distribution, without the counts too improbable to draw (below 10⁻¹²)."""
+    return [{"white_share": k / markov.pixels, "probability": float(math.exp(lp))}
+            for k, lp in enumerate(markov.log_pmf) if lp > math.log(1e-12)]
+
+
+def ising_samples(side: int, coupling: float, p_black: float, sweeps: int, count: int, seed: int) -> IsingSamples:
+    """The last ``count`` of ``sweeps`` Gibbs sweeps; the normalising constant cancels in the mode's log-weight gap."""
+    h = ising_field(coupling, p_black)
+    samples = gibbs_samples(side, coupling, h, sweeps, count, seed)
+    mode = np.ones((side, side), dtype=int)
+    black_shares = [float(np.mean(s == 1)) for s in samples]
+    gap = ising_log_weight(mode, coupling, h) - np.mean([ising_log_weight(s, coupling, h) for s in samples])
+    return IsingSamples(mode=mode, samples=samples, black_share=float(np.mean(black_shares)),
+                        log10_mode_over_samples=gap * LOG10E)
+
+
+def picture_panels(ising: IsingSamples, p_black: float, count: int, seed: int) -> dict[str, np.ndarray]:
+    """Panel title -> image (+1 black, −1 white): the mode, independent-pixel samples, then the Ising samples."""
+    rng = np.random.default_rng(seed)
+    side = ising.mode.shape[0]
+    panels = {"the mode (all black)": ising.mode}
+    for i in range(count):
+        panels[f"independent sample {i + 1}"] = np.where(rng.random((side, side)) < p_black, 1, -1)
+    for i, s in enumerate(ising.samples):
+        panels[f"Ising sample {i + 1}"] = s
+    return panels
+
+
+def pixel_rows(panels: dict[str, np.ndarray]) -> list[dict]:
+    """One table row per pixel of every panel (1 = black), as the faceted chart draws them."""
+    return [{"panel": name, "x": int(x), "y": int(y), "black": int(img[y, x] == 1)}
+            for name, img in panels.items() for y in range(img.shape[0]) for x in range(img.shape[1])]
+
+
+def run(ctx) -> None:
+    out, p = ctx.results, ctx.params
+    pb = p["p_black"]
+
+    ctx.step("independent pixels: the mode against the typical set, n = 64 to 10⁶")
+    sizes = [image_size(n, pb, p["k_sigma"]) for n in p["sizes"]]
+    out.table("independent", [s.row() for s in sizes],
+              "Independent pixels: the all-black mode against images about 49% white")
+    mode_rows = mode_vs_n_rows(sizes)
+    out.table("mode_vs_n", mode_rows, "log10 probabilities by image size")
+
+    ctx.step(f"a 1-D Markov chain, exact (n = {p['markov_n']}, stay-black {p['markov_stay']})")
+    markov = markov_count(p["markov_n"], pb, p["markov_stay"])
+    out.table("markov", markov_rows(markov), "Markov chain: distribution of the share of white pixels")
 
     ctx.step(f"a 2-D Ising-like field, seeded Gibbs sampling ({p['ising_side']}², {p['ising_sweeps']} sweeps)")
-    h = ising_field(p["ising_coupling"], pb)
-    samples = gibbs_samples(p["ising_side"], p["ising_coupling"], h, p["ising_sweeps"], p["samples"], ctx.seed)
-    mode = np.ones((p["ising_side"], p["ising_side"]), dtype=int)
-    black_shares = [float(np.mean(s == 1)) for s in samples]
-    out.value("ising_black_share", 100 * float(np.mean(black_shares)), "%", "Ising field: mean black share of samples")
-    out.value("ising_mode_minus_sample_log_weight", (ising_log_weight(mode, p["ising_coupling"], h)
-                                                     - np.mean([ising_log_weight(s, p["ising_coupling"], h)
-                                                                for s in samples])) * LOG10E, "",
-              "Ising field: log10 of how much likelier the all-black mode is than a typical sample")
+    ising = ising_samples(p["ising_side"], p["ising_coupling"], pb, p["ising_sweeps"], p["samples"], ctx.seed)
 
     ctx.step("pictures: the mode next to samples")
-    rng = np.random.default_rng(ctx.seed)
-    side = p["ising_side"]
-    panels = {"the mode (all black)": mode}
-    for i in range(p["samples"]):
-        panels[f"independent sample {i + 1}"] = np.where(rng.random((side, side)) < pb, 1, -1)
-    for i, s in enumerate(samples):
-        panels[f"Ising sample {i + 1}"] = s
-    pixels = [{"panel": name, "x": int(x), "y": int(y), "black": int(img[y, x] == 1)}
-              for name, img in panels.items() for y in range(side) for x in range(side)]
+    panels = picture_panels(ising, pb, p["samples"], ctx.seed)
+    pixels = pixel_rows(panels)
     out.table("pictures", pixels, "Pixels of the mode and of samples (1 = black)")
 
+    ctx.step("values for the prose")
+    _values(out, pb, p["markov_stay"], sizes, markov, ising)
+
     ctx.step("charts")
-    long_rows = [{"pixels": r["pixels"], "what": w, "log10_probability": r[k]} for r in rows for k, w in (
-        ("log10_p_mode", "the all-black image (the mode)"),
-        ("log10_p_one_typical_image", "one image with 49% white"))]
-    for r in rows:
-        long_rows.append({"pixels": r["pixels"], "what": "all images within 3 sd of 49% white",
-                          "log10_probability": math.log10(r["mass_within_3_sd"])})
-    out.table("mode_vs_n", long_rows, "log10 probabilities by image size")
-    chart = alt.Chart(alt.Data(values=long_rows)).mark_line(point=True).encode(
+    _charts(ctx, sizes, mode_rows, pixels, list(panels))
+
+
+def _values(out, p_black: float, stay_black: float, sizes: list[ImageSize], markov: MarkovWhiteCount,
+            ising: IsingSamples) -> None:
+    """Every value the page quotes."""
+    p_white = 1 - p_black
+    small, big = sizes[0], sizes[-1]
+    out.value("log10_p_mode_1m", big.log10_p_mode, "", "log10 of the probability of the all-black image, 10⁶ pixels")
+    out.value("mass_3sd_1m", 100 * big.mass_within_sd[3], "%",
+              "Probability that a 10⁶-pixel image is within 3 standard deviations of 49% white")
+    out.value("entropy_bits_per_pixel", entropy_bits(p_black), "bits", "Entropy of one pixel at 51% black")
+    out.value("log10_p_mode_64", small.log10_p_mode, "", "log10 of the probability of the all-black 64-pixel image")
+    out.value("mode_sd_from_mean_1m", p_white * big.pixels / math.sqrt(big.pixels * p_black * p_white),
+              "standard deviations", "How far the all-black 10⁶-pixel image lies from the mean white count")
+
+    out.value("markov_stay_black", stay_black, "", "Markov chain: probability a black pixel is followed by black")
+    out.value("markov_mean_white", 100 * markov.mean / markov.pixels, "%", "Markov chain: mean share of white pixels")
+    out.value("markov_p_no_white", 100 * math.exp(markov.log_pmf[0]), "%",
+              "Markov chain: probability of an all-black row")
+    out.value("markov_mode_sd", markov.mean / markov.sd, "standard deviations",
+              "Markov chain: how far the all-black mode lies from the mean white count")
+    out.value("markov_log10_p_mode", markov.mode_log_prob * LOG10E, "",
+              "Markov chain: log10 probability of its most likely row")
+
+    out.value("ising_black_share", 100 * ising.black_share, "%", "Ising field: mean black share of samples")
+    out.value("ising_mode_minus_sample_log_weight", ising.log10_mode_over_samples, "",
+              "Ising field: log10 of how much likelier the all-black mode is than a typical sample")
+
+
+def _charts(ctx, sizes: list[ImageSize], mode_rows: list[dict], pixels: list[dict], panel_order: list[str]) -> None:
+    import altair as alt
+
+    out, side, big = ctx.results, ctx.params["ising_side"], sizes[-1]
+    chart = alt.Chart(alt.Data(values=mode_rows)).mark_line(point=True).encode(
         x=alt.X("pixels:Q", scale=alt.Scale(type="log"), title="Pixels (log scale)", axis=alt.Axis(format="~s")),
         y=alt.Y("log10_probability:Q", scale=alt.Scale(type="symlog"), title="log10 probability (symlog)"),
         color=alt.Color("what:N", legend=alt.Legend(orient="bottom", title=None, columns=1)),
         tooltip=["what:N", "pixels:Q", alt.Tooltip("log10_probability:Q", format=".4~g")])
     out.chart("mode_vs_n", chart.properties(width=520, height=280), "The mode is likeliest and never seen",
               f"Lines of log10 probability against image size. The all-black mode is always more probable than any "
-              f"single 49%-white image, but its probability falls to 10^{big['log10_p_mode']:.0f} at a million "
+              f"single 49%-white image, but its probability falls to 10^{big.log10_p_mode:.0f} at a million "
               f"pixels, while images within 3 standard deviations of 49% white keep "
-              f"{100 * big['mass_within_3_sd']:.1f}% of all probability.", data="mode_vs_n")
+              f"{100 * big.mass_within_sd[3]:.1f}% of all probability.", data="mode_vs_n")
     grid = alt.Chart(alt.Data(values=pixels)).mark_rect().encode(
         x=alt.X("x:O", axis=None), y=alt.Y("y:O", axis=None),
         color=alt.Color("black:Q", scale=alt.Scale(domain=[0, 1], range=["#ffffff", "#111111"]), legend=None),
-    ).properties(width=120, height=120).facet(facet=alt.Facet("panel:N", title=None, sort=list(panels)), columns=4)
+    ).properties(width=120, height=120).facet(facet=alt.Facet("panel:N", title=None, sort=panel_order), columns=4)
     out.chart("pictures", grid, "The mode next to samples",
               f"A grid of {side}×{side} images: the all-black mode, then samples of independent 51%-black pixels "
               f"and of the correlated Ising-like field. The samples are about half white; the mode looks like none "

@@ -15,8 +15,8 @@ SPEC = Spec(
     page="evidence/weight-sharing.md",
     params=Params,
     catalog=("exposure", "brain", "census"),
-    data=("analyses/census/configs/sd-v1-4/unet.json", "analyses/census/configs/vit-base-patch16/config.json",
-          "analyses/census/configs/whisper-large/config.json", "analyses/census/configs/llama-2-7b/config.json"),
+    data=("analyses/modelstats/configs/sd-v1-4/unet.json", "analyses/modelstats/configs/vit-base-patch16/config.json",
+          "analyses/modelstats/configs/whisper-large/config.json", "analyses/modelstats/configs/llama-2-7b/config.json"),
     # Everything runs on the meta device: shapes only, so one profile fits any machine.
     profiles={"quick": {"sd_size": 512, "vit_size": 224, "llm_context": 2048}},
 )

@@ -20,13 +20,19 @@ once: a per-position copy of a lookup table is not needed to compute one positio
 
 import math
 
-import torch
 from torch import nn
 
 from analyses._format import format_number as fmt
-from analyses.brain_scale.analysis import area_counts
-from analyses.census.count import build, forward_with_hooks, read_config
+from analyses._style import modality_expression, modality_scale
+from analyses.brain import area_counts
+from analyses.modelstats import CONFIGS_DATA
+from analyses.modelstats.build import build, read_config
+from analyses.modelstats.flops import causal_lm_inputs, image_inputs, speech_tokens_in_30s, unet_inputs, whisper_inputs
+from analyses.modelstats.memory import forward_with_hooks
 
+# The modality of each model, for the site-wide colours.
+MODALITIES = {"Stable Diffusion v1 UNet": "vision", "ViT-B/16": "vision", "Whisper large": "audio",
+              "Llama 2 7B": "language"}
 
 def positions_applied(module: nn.Module, inputs: tuple, output) -> int:
     """How many positions one call of ``module`` covered (batch size 1)."""
@@ -84,30 +90,23 @@ def measure_models(ctx) -> dict[str, list[dict]]:
     p = ctx.params
     models = {}
     ctx.step(f"Stable Diffusion v1 UNet at {p['sd_size']}×{p['sd_size']} (latent {p['sd_size'] // 8})")
-    unet = build(read_config(ctx.data("analyses/census/configs/sd-v1-4/unet.json")), "unet")
-    latent = p["sd_size"] // 8
-    models["Stable Diffusion v1 UNet"] = unshared_counts(
-        unet, torch.zeros(1, 4, latent, latent, device="meta"), torch.zeros(1, device="meta"),
-        encoder_hidden_states=torch.zeros(1, 77, unet.config.cross_attention_dim, device="meta"))
+    unet = build(read_config(ctx.data(f"{CONFIGS_DATA}/sd-v1-4/unet.json")), "unet")
+    args, kwargs = unet_inputs(unet, 1, p["sd_size"] // 8)
+    models["Stable Diffusion v1 UNet"] = unshared_counts(unet, *args, **kwargs)
 
     ctx.step(f"ViT-B/16 at {p['vit_size']}×{p['vit_size']}")
-    vit = build(read_config(ctx.data("analyses/census/configs/vit-base-patch16/config.json")), "vit")
-    models["ViT-B/16"] = unshared_counts(vit, pixel_values=torch.zeros(1, 3, p["vit_size"], p["vit_size"],
-                                                                       device="meta"))
+    vit = build(read_config(ctx.data(f"{CONFIGS_DATA}/vit-base-patch16/config.json")), "vit")
+    models["ViT-B/16"] = unshared_counts(vit, **image_inputs(p["vit_size"]))
 
     ctx.step("Whisper large on 30 s of audio")
-    whisper_config = read_config(ctx.data("analyses/census/configs/whisper-large/config.json"))
+    whisper_config = read_config(ctx.data(f"{CONFIGS_DATA}/whisper-large/config.json"))
     whisper = build(whisper_config, "whisper")
-    # Tokens in 30 s of speech: 183 words/min read aloud (Brysbaert 2019) ÷ 0.75 words/token.
-    tokens = round(0.5 * ctx.row("oral_reading_rate").value / ctx.row("words_per_token").value)
-    models["Whisper large"] = unshared_counts(
-        whisper, input_features=torch.zeros(1, whisper_config["num_mel_bins"], 3000, device="meta"),
-        decoder_input_ids=torch.zeros(1, tokens, dtype=torch.long, device="meta"))
+    tokens = speech_tokens_in_30s(ctx.row("oral_reading_rate").value, ctx.row("words_per_token").value)
+    models["Whisper large"] = unshared_counts(whisper, **whisper_inputs(whisper_config, tokens))
 
     ctx.step(f"Llama 2 7B at {p['llm_context']:,} tokens")
-    llama = build(read_config(ctx.data("analyses/census/configs/llama-2-7b/config.json")), "llama")
-    models["Llama 2 7B"] = unshared_counts(llama, input_ids=torch.zeros(1, p["llm_context"], dtype=torch.long,
-                                                                        device="meta"))
+    llama = build(read_config(ctx.data(f"{CONFIGS_DATA}/llama-2-7b/config.json")), "llama")
+    models["Llama 2 7B"] = unshared_counts(llama, **causal_lm_inputs(p["llm_context"]))
     return models
 
 
@@ -175,10 +174,14 @@ def run(ctx) -> None:
               f"{fmt(sd['unshared_equivalent'])} parameters ({fmt(sd['sharing_factor'])} times its "
               f"{fmt(sd['parameters'])}); Llama 2 7B at 2,048 tokens would need {fmt(llm['unshared_equivalent'])} "
               f"({fmt(llm['sharing_factor'])} times).", data="totals_long")
-    depth = alt.Chart(alt.Data(values=depth_rows)).mark_line(point=alt.OverlayMarkDef(size=12)).encode(
+    # Coloured by modality (the site's colours), one shape per model: the two vision models share blue.
+    depth = alt.Chart(alt.Data(values=depth_rows)).transform_calculate(
+        modality=modality_expression("model", MODALITIES)).mark_line(
+        point=alt.OverlayMarkDef(size=16, filled=True)).encode(
         x=alt.X("order:Q", title="Layer, in forward order (convolutions and linear layers)"),
         y=alt.Y("positions:Q", scale=alt.Scale(type="log"), title="Positions it is applied at (log scale)"),
-        color=alt.Color("model:N", legend=alt.Legend(orient="bottom", title=None)),
+        color=alt.Color("modality:N", scale=modality_scale(alt), legend=alt.Legend(orient="bottom", title=None)),
+        shape=alt.Shape("model:N", sort=list(MODALITIES), legend=alt.Legend(orient="bottom", title=None)),
         tooltip=["model:N", "module:N", "kind:N", "positions:Q"])
     out.chart("depth", depth.properties(width=560, height=260), "Where the reuse happens",
               "Log-scale lines of how many positions each convolution or linear layer is applied at, layer by "

@@ -17,8 +17,8 @@ from torch import nn
 
 from analyses import catalog
 from analyses._notebook import check, context, run, show_chart, show_table, values
-from analyses.brain_scale.analysis import area_counts
-from analyses.census.count import build, read_config
+from analyses.brain import area_counts
+from analyses.modelstats.build import build, read_config
 from analyses.weight_sharing import analysis as sharing
 
 params = context("weight_sharing").params  # the profile the page was frozen with: sizes and context length
@@ -52,7 +52,7 @@ print(f"{record['parameters']} parameters applied at {record['positions']:,} pos
 
 # %%
 size = params["vit_size"]
-vit = build(read_config("analyses/census/configs/vit-base-patch16/config.json"), "vit")
+vit = build(read_config("analyses/modelstats/configs/vit-base-patch16/config.json"), "vit")
 vit_records = sharing.unshared_counts(vit, pixel_values=torch.zeros(1, 3, size, size, device="meta"))
 by_module = {r["module"]: r for r in vit_records}
 patches = (size // 16) ** 2
@@ -79,7 +79,7 @@ print(f"ViTEmbeddings: {embeddings['parameters']:,} parameters at {embeddings['p
 
 # %%
 context = params["llm_context"]
-llama_config = read_config("analyses/census/configs/llama-2-7b/config.json")
+llama_config = read_config("analyses/modelstats/configs/llama-2-7b/config.json")
 llama = build(llama_config, "llama")
 llama_records = sharing.unshared_counts(llama, input_ids=torch.zeros(1, context, dtype=torch.long, device="meta"))
 llama_params = sum(r["parameters"] for r in llama_records)
@@ -98,7 +98,7 @@ print(f"Llama 2 7B: {llama_params:,} parameters, {llama_unshared:,} unshared ({l
 
 # %%
 latent = params["sd_size"] // 8
-unet = build(read_config("analyses/census/configs/sd-v1-4/unet.json"), "unet")
+unet = build(read_config("analyses/modelstats/configs/sd-v1-4/unet.json"), "unet")
 unet_records = sharing.unshared_counts(
     unet, torch.zeros(1, 4, latent, latent, device="meta"), torch.zeros(1, device="meta"),
     encoder_hidden_states=torch.zeros(1, 77, unet.config.cross_attention_dim, device="meta"))

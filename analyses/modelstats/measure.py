@@ -2,7 +2,7 @@
 
 Run as a separate process so its peak resident memory is its own:
 
-    python -m analyses.census.measure CONFIG_JSON CLASS KIND [--device cpu|cuda] [--dtype fp32|bf16] [--meta] [--no-forward]
+    python -m analyses.modelstats.measure CONFIG_JSON CLASS KIND [--device cpu|cuda] [--dtype fp32|bf16] [--meta] [--no-forward]
 
 Prints JSON: parameters, seconds to build, peak memory above the baseline after imports.
 """
@@ -14,7 +14,8 @@ import time
 
 import torch
 
-from analyses.census.count import build, read_config
+from analyses.modelstats.build import build, read_config
+from analyses.modelstats.flops import causal_lm_inputs, image_inputs, whisper_inputs
 
 
 def peak_rss_bytes() -> int:
@@ -22,14 +23,13 @@ def peak_rss_bytes() -> int:
 
 
 def example_inputs(kind: str, config: dict, device: str) -> dict:
-    """Small real inputs: 128 tokens, one 224px image, or 30 s of log-mel frames (3000 × mel bins)."""
+    """Small real inputs: 128 tokens, one 224px image, or 30 s of log-mel frames and 32 decoder tokens."""
     if kind == "causal_lm":
-        return {"input_ids": torch.zeros(1, 128, dtype=torch.long, device=device)}
+        return causal_lm_inputs(128, device)
     if kind == "image":
-        return {"pixel_values": torch.zeros(1, 3, 224, 224, device=device)}
+        return image_inputs(224, device)
     if kind == "whisper":
-        return {"input_features": torch.zeros(1, config["num_mel_bins"], 3000, device=device),
-                "decoder_input_ids": torch.zeros(1, 32, dtype=torch.long, device=device)}
+        return whisper_inputs(config, 32, device)
     raise ValueError(f"no example inputs for kind '{kind}'")
 
 
