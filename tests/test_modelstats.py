@@ -218,6 +218,8 @@ def test_inference_memory_counts_grouped_query_kv_heads():
     assert memory["training"]["total"] == 16 * 8_030_261_248
     fp32 = describe(str(CONFIGS / "llama-3-8b"), context=8192, batch=4, dtype="fp32")["memory_bytes"]
     assert fp32["weights"] == 2 * memory["weights"] and fp32["kv_cache"] == 2 * memory["kv_cache"]
+    int4 = describe(str(CONFIGS / "llama-3-8b"), context=8192, batch=4, dtype="int4")["memory_bytes"]
+    assert int4["weights"] == memory["weights"] / 4 and int4["kv_cache"] == memory["kv_cache"]  # 16-bit keys, values
 
 
 def test_context_beyond_the_window_is_capped_and_said():

@@ -26,6 +26,7 @@ from analyses.modelstats.count import FORMULA_TYPES, count_parameters, embedding
 from analyses.modelstats.flops import (
     CLIP_TEXT_TOKENS,
     WHISPER_FRAMES,
+    context_limit,
     count_flops,
     flops_per_unit,
     speech_tokens_in_30s,
@@ -230,7 +231,7 @@ def measure_entry(entry: dict, params: dict, speech_tokens: int) -> tuple[list[d
 def count_language_model(count: ModelCount, built: tuple, params: dict, where: str) -> None:
     """FLOPs per token at the profile's two contexts (the second only within the model's window), and KV caches."""
     module, config, _ = built
-    limit = config.get("max_position_embeddings") or config.get("n_positions") or config.get("n_ctx")
+    limit = context_limit(config)
     short, long = params["contexts"]
     count.flops_unit = "token"
     count.flops_per_unit = flops_per_unit(module, config, "causal_lm", context=min(short, limit), where=where)

@@ -17,7 +17,7 @@ import pathlib
 import sys
 
 from analyses._format import format_number
-from analyses.modelstats.build import ConfigError, build, check_size, choose_class, read_config
+from analyses.modelstats.build import ConfigError, build, choose_class, read_config
 
 GB = 1e9  # decimal gigabytes
 DTYPES = ("fp32", "fp16", "bf16", "int8", "int4")
@@ -49,21 +49,20 @@ def speech_tokens() -> int:
     return speech_tokens_in_30s(rows["oral_reading_rate"].value, rows["words_per_token"].value)
 
 
-def component_flops(module, config: dict, context: int) -> dict:
-    """FLOPs per unit of output where the class says what a unit is; the reason otherwise."""
-    from analyses.modelstats.flops import UNITS, context_limit, flops_per_unit, output_kind
+def component_flops(module, config: dict, kind: str | None, context: int, asked_context: int) -> dict:
+    """FLOPs per unit of output where the class says what a unit is (``kind``); the reason otherwise.
+    ``context`` is the one used: the ``asked_context``, or the model's window when that is shorter."""
+    from analyses.modelstats.flops import UNITS, flops_per_unit
 
-    kind = output_kind(module)
     if kind is None:
         return {"flops_per_unit": None, "flops_unit": None,
                 "flops_note": f"no natural unit of output for {type(module).__name__}"}
     note, kwargs = "", {}
     if kind == "causal_lm":
-        limit = context_limit(config)
-        kwargs["context"] = min(context, limit) if limit else context
-        note = f"forward pass, averaged over a {kwargs['context']:,}-token prefill"
-        if kwargs["context"] < context:
-            note += f" (the model's window is {limit:,} tokens)"
+        kwargs["context"] = context
+        note = f"forward pass, averaged over a {context:,}-token prefill"
+        if context < asked_context:
+            note += f" (the model's window is {context:,} tokens)"
     elif kind == "whisper":
         kwargs["speech_tokens"] = speech_tokens()
         note = f"encoder on 30 s of log-mel frames, decoder on {kwargs['speech_tokens']} tokens"
@@ -82,21 +81,20 @@ def describe_component(config: dict, where: str, class_name: str | None, context
     from analyses.modelstats.flops import context_limit, output_kind
     from analyses.modelstats.memory import BYTES_PER_DTYPE, kv_cache_bytes
 
-    check_size(config, where)
     _, why = choose_class(config, where, class_name)
-    module = build(config, where, class_name)
+    module = build(config, where, class_name)  # refuses an over-deep config before building it
     breakdown = parameter_breakdown(module, config.get("vocab_size"))
     total = sum(breakdown.values())
     embedding = breakdown["embeddings"] + breakdown["output head"]
+    kind, limit = output_kind(module), context_limit(config)
+    used = min(context, limit) if limit else context
     result = {"class": type(module).__name__, "class_chosen_by": why, "parameters": total, "embedding": embedding,
               "non_embedding": total - embedding, "by_component": {k: v for k, v in breakdown.items() if v},
-              **component_flops(module, config, context), "context": None, "kv_cache_bytes": None}
-    if output_kind(module) == "causal_lm":
-        limit = context_limit(config)
-        # KV cache: weights quantised to int8/int4 usually keep 16-bit keys and values.
-        kv_bytes = min(BYTES_PER_DTYPE[dtype], 2) if dtype in ("int8", "int4") else BYTES_PER_DTYPE[dtype]
-        result["context"] = min(context, limit) if limit else context
-        result["kv_cache_bytes"] = kv_cache_bytes(config, result["context"], kv_bytes, batch)
+              **component_flops(module, config, kind, used, context), "context": None, "kv_cache_bytes": None}
+    if kind == "causal_lm":
+        # Weights quantised to int8/int4 usually keep 16-bit keys and values.
+        kv_bytes = 2 if dtype in ("int8", "int4") else BYTES_PER_DTYPE[dtype]
+        result.update(context=used, kv_cache_bytes=kv_cache_bytes(config, used, kv_bytes, batch))
     return result
 
 

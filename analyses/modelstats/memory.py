@@ -7,9 +7,9 @@ import torch
 from torch import nn
 
 # Bytes per weight; int4 packs two weights a byte (quantisation scales not counted). The census's tables use
-# these four; the command line also accepts fp16.
-BYTES_PER_PARAM = {"fp32": 4, "bf16": 2, "int8": 1, "int4": 0.5}
+# all but fp16, which is bf16's size.
 BYTES_PER_DTYPE = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1, "int4": 0.5}
+BYTES_PER_PARAM = {dtype: size for dtype, size in BYTES_PER_DTYPE.items() if dtype != "fp16"}
 
 
 def weight_bytes(parameters: int) -> dict[str, float]:
