@@ -383,6 +383,24 @@ def cannot_check(missing: list[External]) -> str:
             f"(apt-get install {' '.join(sorted({o.debian for o in missing}))})")
 
 
+def same_torch_build(before: dict[str, str], now: dict[str, str]) -> bool:
+    """Whether a result was made with the same build of torch as this machine has: the local version label
+    (2.13.0+cpu, 2.13.0+cu128) names the build."""
+    def build(version: str | None) -> str:
+        return (version or "").partition("+")[2]
+    return build(before.get("package:torch")) == build(now.get("package:torch"))
+
+
+def other_build_note(name: str) -> str:
+    """' (made with torch X on DEVICE: ...)' when the result's torch build is not this machine's, else ''."""
+    manifest = read_manifest(name) or {}
+    before, now = manifest.get("inputs", {}), {f"package:{k}": v for k, v in package_versions(("torch",)).items()}
+    if same_torch_build(before, now):
+        return ""
+    return (f" (made with torch {before.get('package:torch')} on {manifest.get('device_name')}; this machine has "
+            f"{now['package:torch']}, so package versions are recorded, not compared)")
+
+
 def status(name: str, profile: str | None = None, shrink: bool = False) -> tuple[list[str], list[External]]:
     """(problems, unverified) of the committed results for ``profile`` (default: the recorded one).
 
@@ -400,6 +418,10 @@ def status(name: str, profile: str | None = None, shrink: bool = False) -> tuple
     before = manifest.get("inputs", {})
     missing = sorted(k for k, v in now.items() if v == MISSING and k.startswith("external "))
     found = []
+    if not same_torch_build(before, now):
+        # A GPU runner's CUDA build of torch cannot be installed beside this machine's CPU build (nor the
+        # reverse), so its package versions are shown in the result's provenance rather than compared here.
+        missing += [k for k in set(now) | set(before) if k.startswith("package:")]
     if profile != manifest["profile"]:
         found.append(f"made with profile '{manifest['profile']}', '{profile}' asked for")
     elif input_hash(now) != manifest["input_hash"]:
@@ -595,7 +617,8 @@ def _git_commit() -> str:
                                text=True, check=True).stdout.strip()
         return commit + ("+uncommitted" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+        # A copy of the tree without its .git (a lent GPU machine) is told its commit.
+        return os.environ.get("ANALYSES_GIT_COMMIT", "unknown")
 
 
 def _files(directory: pathlib.Path) -> dict[str, str]:
@@ -736,7 +759,7 @@ def _check(plan: dict[str, str], shrink: bool) -> int:
         if found or (unverified and in_ci):
             bad.append(name)
         elif not unverified:
-            print(f"{name}: up to date")
+            print(f"{name}: up to date{other_build_note(name)}")
     if bad:
         print(f"{len(bad)} analysis result(s) need refreshing: nox -s analyses -- {' '.join(bad)}", file=sys.stderr)
     return 1 if bad else 0

@@ -248,6 +248,29 @@ def test_the_asked_profile_is_honoured_and_a_full_result_never_downgraded(repo_c
     assert "dense_waste: stale: changed profile" in run_cli("run", "--check", cwd=repo_copy).stderr
 
 
+def test_a_result_made_with_another_torch_build_records_its_packages_and_a_cpu_one_compares_them(repo_copy):
+    """A GPU runner's CUDA torch cannot be installed beside the CPU build: its versions are shown, not compared.
+    The same version drift on a CPU build is a stale result."""
+    path = repo_copy / "docs" / "results" / "dense_waste" / "manifest.json"
+    manifest = json.loads(path.read_text())
+
+    def rewrite(torch_version: str, transformers_version: str):
+        inputs = {**manifest["inputs"], "package:torch": torch_version, "package:transformers": transformers_version}
+        path.write_text(json.dumps({**manifest, "inputs": inputs, "input_hash": _runner.input_hash(inputs),
+                                    "device": "cuda", "device_name": "NVIDIA H200"}))
+
+    rewrite("2.11.0+cu130", "5.17.0")
+    check = run_cli("run", "dense_waste", "--check", cwd=repo_copy)
+    assert check.returncode == 0, check.stderr
+    here = _runner.package_versions(("torch",))["torch"]
+    assert check.stdout.strip() == (f"dense_waste: up to date (made with torch 2.11.0+cu130 on NVIDIA H200; this "
+                                    f"machine has {here}, so package versions are recorded, not compared)")
+    rewrite("2.11.0+" + here.partition("+")[2], "5.17.0")
+    check = run_cli("run", "dense_waste", "--check", cwd=repo_copy)
+    assert check.returncode == 1
+    assert "dense_waste: stale: changed package:torch, package:transformers" in check.stderr
+
+
 def _manifest(repo, name) -> dict:
     return json.loads((repo / "docs" / "results" / name / "manifest.json").read_text())
 
