@@ -238,7 +238,19 @@ def _code_hash(tree: ast.Module) -> str:
                 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
                 and isinstance(body[0].value.value, str)):
             node.body = body[1:] or [ast.Pass()]
-    return _sha256(ast.dump(tree).encode())
+    return _sha256(_stable_dump(tree).encode())
+
+
+def _stable_dump(node) -> str:
+    """ast.dump without empty fields: Python 3.12 adds type_params=[] and 3.13 drops empty fields from
+    ast.dump, so its text would make a GPU runner's results stale only for running another Python."""
+    if isinstance(node, list):
+        return "[" + ", ".join(_stable_dump(item) for item in node) + "]"
+    if not isinstance(node, ast.AST):
+        return repr(node)
+    fields = (f"{key}={_stable_dump(value)}" for key, value in ast.iter_fields(node)
+              if value is not None and not (isinstance(value, list) and not value))
+    return f"{type(node).__name__}({', '.join(fields)})"
 
 
 @functools.cache  # one parse per file and version: the site's build checks every analysis, sharing modules
