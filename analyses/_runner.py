@@ -403,6 +403,13 @@ def same_torch_build(before: dict[str, str], now: dict[str, str]) -> bool:
     return build(before.get("package:torch")) == build(now.get("package:torch"))
 
 
+def not_comparable(before: dict[str, str], now: dict[str, str]) -> list[str]:
+    """The package keys to leave out of the comparison: all of them when the torch builds differ. A GPU runner's
+    CUDA build of torch cannot be installed beside this machine's CPU build (nor the reverse), so its package
+    versions are shown in the result's provenance rather than compared here."""
+    return [] if same_torch_build(before, now) else [k for k in set(now) | set(before) if k.startswith("package:")]
+
+
 def other_build_note(name: str) -> str:
     """' (made with torch X on DEVICE: ...)' when the result's torch build is not this machine's, else ''."""
     manifest = read_manifest(name) or {}
@@ -429,11 +436,8 @@ def status(name: str, profile: str | None = None, shrink: bool = False) -> tuple
     now = inputs(name, analysis, profile, manifest["reads"], shrink)
     before = manifest.get("inputs", {})
     missing = sorted(k for k, v in now.items() if v == MISSING and k.startswith("external "))
+    missing += not_comparable(before, now)
     found = []
-    if not same_torch_build(before, now):
-        # A GPU runner's CUDA build of torch cannot be installed beside this machine's CPU build (nor the
-        # reverse), so its package versions are shown in the result's provenance rather than compared here.
-        missing += [k for k in set(now) | set(before) if k.startswith("package:")]
     if profile != manifest["profile"]:
         found.append(f"made with profile '{manifest['profile']}', '{profile}' asked for")
     elif input_hash(now) != manifest["input_hash"]:

@@ -1,9 +1,10 @@
 """The addendum's argument, tested: Chinchilla-optimal training, overtraining, and the shrinking of LLMs.
 
 Uses laws.py (the parametric loss, its optimum, de Vries's overhead, the inference-aware
-optimum) with Hoffmann et al.'s constants and with Besiroglu et al.'s replication, and
-catalogued models (parameters, training tokens, MMLU, release month) to measure how
-fast the smallest model that beats GPT-3 has shrunk.
+optimum) with Hoffmann et al.'s constants and with Besiroglu et al.'s replication, and the
+language models of language_models.yaml (parameters counted from their configs on the meta
+device, training tokens, MMLU and a second benchmark from the makers' own reports, release
+month) to measure how fast the smallest model that beats GPT-3 has shrunk.
 """
 
 import dataclasses
@@ -14,58 +15,40 @@ import numpy as np
 import yaml
 
 from analyses._format import format_number as fmt
-from analyses._style import MODALITY_COLOURS
+from analyses._style import MODALITY_COLOURS, NEUTRAL
+from analyses.modelstats import CONFIGS
+from analyses.modelstats.build import build, read_config
+from analyses.modelstats.count import count_parameters
 from analyses.scaling_laws.laws import Fit, inference_aware_size
 
+LANGUAGE_MODELS = "analyses/scaling_laws/language_models.yaml"
 CHINCHILLA_COMPUTE = 5.76e23  # FLOPs: Chinchilla's own training budget (Hoffmann et al. 2022, Table 3)
 
 # Each fit of the law: the prefix of its constants' catalog rows (and of its value keys), and its name on the page.
 FITS = {"hoffmann": "Hoffmann et al. 2022", "besiroglu": "Besiroglu et al. 2024"}
 
 
-@dataclasses.dataclass(frozen=True)
-class CatalogModel:
-    """Where one language model's figures are: its census id (for the release month) and its catalog rows."""
-    census_id: str
-    name: str
-    params_row: str
-    tokens_row: str | None  # None: training tokens not published
-    mmlu_row: str | None    # None: no MMLU score we could verify
-
-
-MODELS = [
-    CatalogModel("gpt-3-175b", "GPT-3 175B", "params_gpt3", "gpt3_tokens", "mmlu_gpt3"),
-    CatalogModel("chinchilla-70b", "Chinchilla 70B", "params_chinchilla", "chinchilla_tokens", "mmlu_chinchilla"),
-    CatalogModel("llama-7b", "LLaMA 7B", "params_llama_7b", "llama1_small_tokens", "mmlu_llama_7b"),
-    CatalogModel("llama-13b", "LLaMA 13B", "params_llama_13b", "llama1_small_tokens", "mmlu_llama_13b"),
-    CatalogModel("llama-2-7b", "Llama 2 7B", "params_llama2_7b", "llama2_tokens", "mmlu_llama2_7b"),
-    CatalogModel("llama-2-13b", "Llama 2 13B", "params_llama2_13b", "llama2_tokens", "mmlu_llama2_13b"),
-    CatalogModel("llama-2-70b", "Llama 2 70B", "params_llama2_70b", "llama2_tokens", "mmlu_llama2_70b"),
-    CatalogModel("llama-3-8b", "Llama 3 8B", "params_llama3_8b", "llama3_tokens", "mmlu_llama3_8b"),
-    CatalogModel("llama-3-70b", "Llama 3 70B", "params_llama3_70b", "llama3_tokens", "mmlu_llama3_70b"),
-    CatalogModel("mistral-7b", "Mistral 7B", "params_mistral_7b", None, "mmlu_mistral_7b"),
-    CatalogModel("phi-3-mini", "Phi-3-mini", "params_phi3_mini", "phi3_mini_tokens", "mmlu_phi3_mini"),
-    # The Qwen2.5 small-model MMLU table could not be verified, so these have no score.
-    CatalogModel("qwen2.5-0.5b", "Qwen2.5 0.5B", "params_qwen25_05b", "qwen25_tokens", None),
-    CatalogModel("qwen2.5-1.5b", "Qwen2.5 1.5B", "params_qwen25_15b", "qwen25_tokens", None),
-    CatalogModel("qwen2.5-3b", "Qwen2.5 3B", "params_qwen25_3b", "qwen25_tokens", None),
-]
-
-# Value keys of the models whose tokens per parameter the page quotes, by census id.
+# Value keys of the models whose tokens per parameter the page quotes, by id in language_models.yaml.
 TPP_KEYS = {"gpt-3-175b": "tpp_gpt3", "chinchilla-70b": "tpp_chinchilla", "llama-3-8b": "tpp_llama3_8b",
             "qwen2.5-0.5b": "tpp_qwen25_05b"}
+
+# The benchmark each record is kept on: MMLU, and a second one reported for most of the same models.
+BENCHMARKS = {"mmlu": "MMLU", "second": "HellaSwag"}
 
 
 @dataclasses.dataclass(frozen=True)
 class LanguageModel:
-    """One language model's cited figures and its release date."""
-    id: str                # census id
+    """One language model's counted size, cited figures and release date."""
+    id: str                # id in language_models.yaml
     name: str
+    variant: str           # "base" (pretrained) or "instruct" (tuned): the two are kept apart
     year: float            # release as a decimal year (month midpoint)
-    parameters: float
+    parameters: float      # counted on the meta device from its census config
     tokens: float | None   # training tokens; None where not published
-    mmlu: float | None     # MMLU (%); None where no score is cited
+    mmlu: float | None     # MMLU 5-shot (%), as its makers report it; None where they report none
     mmlu_source: str       # "" where no score is cited
+    second: float | None   # the second benchmark (BENCHMARKS), as its makers report it
+    contamination: str     # what the makers say about benchmark decontamination, or where nothing was found
 
     @property
     def tokens_per_parameter(self) -> float:
@@ -83,8 +66,7 @@ class InferenceAware:
 
 @dataclasses.dataclass(frozen=True)
 class Shrinking:
-    """The smallest model beating GPT-3 on MMLU over time, and the trend through it."""
-    points: list[dict]   # models with a cited MMLU score: model, year, parameters, mmlu
+    """The smallest model beating GPT-3 on a benchmark over time, and the trend through it."""
     record: list[dict]   # by date, each new smallest model above GPT-3's score
     trend: list[dict]    # GPT-3, then the record: the points the line is fitted through
     slope: float         # orders of magnitude a year (negative: shrinking)
@@ -107,23 +89,41 @@ def fit_from_rows(row, prefix: str, name: str) -> Fit:
     return Fit(name, *(row(f"{prefix}_{c}").value for c in ("e", "a", "b", "alpha", "beta")))
 
 
-def release_dates(models_yaml: pathlib.Path) -> dict[str, float]:
+def release_dates(census_yaml: pathlib.Path) -> dict[str, float]:
     """Census model id -> release as a decimal year (month midpoint), from census/models.yaml."""
-    entries = yaml.safe_load(models_yaml.read_text())
     out = {}
-    for e in entries:
+    for e in yaml.safe_load(census_yaml.read_text()):
         year, month = map(int, str(e["released"]).split("-")[:2])
         out[e["id"]] = year + (month - 0.5) / 12
     return out
 
 
-def load_models(row, dates: dict[str, float]) -> list[LanguageModel]:
-    """MODELS with their cited figures (``row``: the catalog lookup) and release dates."""
-    return [LanguageModel(id=m.census_id, name=m.name, year=dates[m.census_id], parameters=row(m.params_row).value,
-                          tokens=row(m.tokens_row).value if m.tokens_row else None,
-                          mmlu=row(m.mmlu_row).value if m.mmlu_row else None,
-                          mmlu_source=row(m.mmlu_row).url if m.mmlu_row else "")
-            for m in MODELS]
+def counted_parameters(census_yaml: pathlib.Path, ids: set[str]) -> dict[str, int]:
+    """Census model id -> parameters counted on the meta device from its config, as the census counts them
+    (marketing names round: "1.8B" is 1.84B, "0.5B" 0.49B)."""
+    counts = {}
+    for entry in yaml.safe_load(census_yaml.read_text()):
+        if entry["id"] in ids:
+            model = entry["components"]["model"]
+            counts[entry["id"]] = count_parameters(build(read_config(CONFIGS / model["config"]), entry["id"],
+                                                         model["class"]))
+    return counts
+
+
+def load_models(row, entries: list[dict], dates: dict[str, float], counts: dict[str, int]) -> list[LanguageModel]:
+    """The entries of language_models.yaml with their cited figures (``row``: the catalog lookup), release
+    dates and counted sizes."""
+    def value(row_id: str | None) -> float | None:
+        return row(row_id).value if row_id else None
+
+    # A model whose makers never released a config (Chinchilla) keeps its published size: the census's config
+    # rebuilt from its paper misses it (see the census page).
+    return [LanguageModel(id=e["id"], name=e["name"], variant=e["variant"], year=dates[e["census"]],
+                          parameters=value(e.get("parameters")) or counts[e["census"]], tokens=value(e.get("tokens")),
+                          mmlu=value(e.get("mmlu")),
+                          mmlu_source=row(e["mmlu"]).url if e.get("mmlu") else "", second=value(e.get("second")),
+                          contamination=e.get("contamination", ""))
+            for e in entries]
 
 
 # ---------------------------------------------------------------- process
@@ -192,11 +192,12 @@ def inference_aware(fit: Fit, target: float, lifetime_tokens: list[float]) -> li
     return rows
 
 
-def frontier(points: list[dict], threshold: float) -> list[dict]:
-    """By date, the smallest model so far whose score beats ``threshold`` (each point must shrink the record)."""
+def frontier(points: list[dict], threshold: float, benchmark: str = "mmlu") -> list[dict]:
+    """By date, the smallest model so far whose ``benchmark`` score beats ``threshold`` (each point must shrink
+    the record; of two models of one month the smaller comes first)."""
     record, out = math.inf, []
     for p in sorted(points, key=lambda p: (p["year"], p["parameters"])):
-        if p["mmlu"] > threshold and p["parameters"] < record:
+        if p[benchmark] != "" and p[benchmark] > threshold and p["parameters"] < record:
             record = p["parameters"]
             out.append(p)
     return out
@@ -218,14 +219,27 @@ def shrink_rate(points: list[dict], resamples: int, seed: int) -> tuple[float, f
     return float(slope), float(low), float(high)
 
 
-def shrinking(models: list[LanguageModel], gpt3: LanguageModel, resamples: int, seed: int) -> Shrinking:
-    """The record of the smallest model above GPT-3's MMLU, and how fast it fell (bootstrap trend)."""
-    points = [{"model": m.name, "year": m.year, "parameters": m.parameters, "mmlu": m.mmlu}
-              for m in models if m.mmlu is not None]
-    record = frontier(points, gpt3.mmlu)
+def model_points(models: list[LanguageModel]) -> list[dict]:
+    """One row per model with a score on either benchmark: what the records are drawn from."""
+    return [{"model": m.name, "variant": m.variant, "year": m.year, "parameters": m.parameters,
+             "mmlu": "" if m.mmlu is None else m.mmlu, "second": "" if m.second is None else m.second,
+             "tokens_per_parameter": "" if m.tokens is None else m.tokens_per_parameter,
+             "contamination": m.contamination, "mmlu_source": m.mmlu_source}
+            for m in models if m.mmlu is not None or m.second is not None]
+
+
+def shrinking(points: list[dict], gpt3: LanguageModel, benchmark: str, resamples: int, seed: int) -> Shrinking:
+    """The record of the smallest model above GPT-3's score on ``benchmark``, and how fast it fell (bootstrap
+    trend through GPT-3 and the record)."""
+    record = frontier(points, getattr(gpt3, benchmark), benchmark)
     trend = [{"year": gpt3.year, "parameters": gpt3.parameters}] + record
     slope, low, high = shrink_rate(trend, resamples, seed)
-    return Shrinking(points=points, record=record, trend=trend, slope=slope, low=low, high=high)
+    return Shrinking(record=record, trend=trend, slope=slope, low=low, high=high)
+
+
+def on_record(point: dict, shrinks: dict[str, Shrinking]) -> str:
+    """Which records a model is on ("all, base"), or ""."""
+    return ", ".join(name for name, shrink in shrinks.items() if any(r is point for r in shrink.record))
 
 
 def knowledge(bits_per_parameter: float, llm_size: float, vision_sizes: tuple[float, float],
@@ -255,11 +269,17 @@ def run(ctx) -> None:
     overheads = overhead_curves(fits)
     out.table("overhead", overheads, "Extra training compute for a model smaller than compute-optimal")
 
-    ctx.step("where real models sit: tokens per parameter, compute, size relative to optimal")
-    models = load_models(row, release_dates(ctx.data("analyses/census/models.yaml")))
+    ctx.step("the language models: sizes counted from their configs on the meta device, figures from the catalog")
+    census_yaml = ctx.data("analyses/census/models.yaml")
+    entries = yaml.safe_load(ctx.data(LANGUAGE_MODELS).read_text())
+    models = load_models(row, entries, release_dates(census_yaml),
+                         counted_parameters(census_yaml, {e["census"] for e in entries}))
     by_id = {m.id: m for m in models}
-    model_rows = models_table(models, hoffmann)
-    out.table("models", model_rows, "Language models: size, training tokens, position against the optimum, MMLU")
+
+    ctx.step("where real models sit: tokens per parameter, compute, size relative to optimal")
+    # A tuned model trained on its base's tokens: the table keeps the base models.
+    model_rows = models_table([m for m in models if m.variant == "base"], hoffmann)
+    out.table("models", model_rows, "Pretrained language models: size, training tokens, position against the optimum, MMLU")
 
     ctx.step("inference-aware optimum (Sardana et al. 2024)")
     llama2 = by_id["llama-2-7b"]
@@ -267,24 +287,33 @@ def run(ctx) -> None:
     out.table("inference_aware", [dataclasses.asdict(s) for s in sardana],
               "Size minimising training + inference FLOPs at Llama 2 7B's predicted loss")
 
-    ctx.step("the shrinking: smallest model beating GPT-3 on MMLU, by date, with a bootstrap trend")
-    shrink = shrinking(models, by_id["gpt-3-175b"], p["bootstrap"], ctx.seed)
-    out.table("frontier_mmlu", shrink.record, "Smallest model so far above GPT-3 175B's MMLU score")
-    out.table("mmlu_points", shrink.points, "Parameters, release date and MMLU of catalogued language models")
+    ctx.step("the shrinking: smallest model beating GPT-3, by date, on MMLU (all and base models) and on a second "
+             "benchmark, with bootstrap trends")
+    points, gpt3 = model_points(models), by_id["gpt-3-175b"]
+    shrinks = {"all": shrinking(points, gpt3, "mmlu", p["bootstrap"], ctx.seed),
+               "base": shrinking([q for q in points if q["variant"] == "base"], gpt3, "mmlu", p["bootstrap"], ctx.seed),
+               "second": shrinking(points, gpt3, "second", p["bootstrap"], ctx.seed)}
+    out.table("frontier_mmlu", shrinks["all"].record, "Smallest model so far above GPT-3 175B's MMLU score")
+    out.table("frontier_mmlu_base", shrinks["base"].record,
+              "Smallest pretrained (base) model so far above GPT-3 175B's MMLU score")
+    out.table("frontier_second", shrinks["second"].record,
+              f"Smallest model so far above GPT-3 175B's {BENCHMARKS['second']} score")
+    out.table("mmlu_points", [{**q, "on_record": on_record(q, shrinks)} for q in points],
+              "Every language model considered: size, release, scores as their makers report them")
 
     ctx.step("knowledge capacity and the remaining gap")
     know = knowledge(row("knowledge_bits_per_parameter").value, row("addendum_llm_human_level").value,
-                     row("addendum_vision_human_level").range, shrink.record[-1]["parameters"])
+                     row("addendum_vision_human_level").range, shrinks["all"].record[-1]["parameters"])
 
     ctx.step("values for the prose")
-    _values(out, fits, by_id, sardana, shrink, know)
+    _values(out, fits, by_id, sardana, shrinks, know)
 
     ctx.step("charts")
-    _charts(ctx, hoffmann, surface, overheads, model_rows, by_id, shrink)
+    _charts(ctx, hoffmann, surface, overheads, model_rows, by_id, points, shrinks)
 
 
 def _values(out, fits: list[Fit], by_id: dict[str, LanguageModel], sardana: list[InferenceAware],
-            shrink: Shrinking, know: Knowledge) -> None:
+            shrinks: dict[str, Shrinking], know: Knowledge) -> None:
     """Every value the page quotes."""
     hoffmann = fits[0]
     for fit, prefix in zip(fits, FITS, strict=True):
@@ -313,14 +342,22 @@ def _values(out, fits: list[Fit], by_id: dict[str, LanguageModel], sardana: list
     out.value("sardana_size_1e13", next(s for s in sardana if s.lifetime_inference_tokens == 1e13).optimal_parameters,
               "parameters", "Size minimising training + 10 trillion tokens of inference")
 
-    smallest = shrink.record[-1]
-    out.value("shrink_oom_per_year", -shrink.slope, "orders of magnitude/year",
-              "How fast the smallest model matching GPT-3 on MMLU shrank (bootstrap 95% interval)",
-              low=-shrink.high, high=-shrink.low)
-    out.value("smallest_beating_gpt3", smallest["parameters"], "parameters",
-              f"Smallest catalogued model above GPT-3's MMLU ({smallest['model']})")
-    out.value("shrink_factor", by_id["gpt-3-175b"].parameters / smallest["parameters"], "×",
-              "GPT-3's parameters over the smallest catalogued model that beats it on MMLU")
+    gpt3 = by_id["gpt-3-175b"]
+    for suffix, key, which in (("", "all", "model"), ("_base", "base", "pretrained (base) model"),
+                               ("_second", "second", "model")):
+        shrink, benchmark = shrinks[key], BENCHMARKS["second" if key == "second" else "mmlu"]
+        smallest = shrink.record[-1]
+        if len(shrink.record) > 1:  # a line through GPT-3 and one model has no interval to speak of
+            out.value(f"shrink_oom_per_year{suffix}", -shrink.slope, "orders of magnitude/year",
+                      f"How fast the smallest {which} beating GPT-3 on {benchmark} shrank (bootstrap 95% interval)",
+                      low=-shrink.high, high=-shrink.low)
+        out.value(f"smallest_beating_gpt3{suffix}", smallest["parameters"], "parameters",
+                  f"Smallest {which} above GPT-3's {benchmark} score ({smallest['model']}, {smallest['variant']})")
+        out.value(f"shrink_factor{suffix}", gpt3.parameters / smallest["parameters"], "×",
+                  f"GPT-3's parameters over the smallest {which} that beats it on {benchmark}")
+        if smallest["tokens_per_parameter"] != "":
+            out.value(f"smallest_tpp{suffix}", smallest["tokens_per_parameter"], "tokens/parameter",
+                      f"Training tokens per parameter of {smallest['model']}")
 
     out.value("knowledge_gb_7b", know.gb_in_7b, "GB", "Most knowledge a 7B model can store at 2 bits/parameter",
               sources=("knowledge_bits_per_parameter",))
@@ -335,11 +372,11 @@ def _values(out, fits: list[Fit], by_id: dict[str, LanguageModel], sardana: list
               "Smallest model beating GPT-3 against 1-10B vision/audio", low=min(small_gap), high=max(small_gap))
 
 def _charts(ctx, hoffmann: Fit, surface: list[dict], overheads: list[dict], model_rows: list[dict],
-            by_id: dict[str, LanguageModel], shrink: Shrinking) -> None:
+            by_id: dict[str, LanguageModel], points: list[dict], shrinks: dict[str, Shrinking]) -> None:
     import altair as alt
 
     out, grid = ctx.results, ctx.params["loss_grid"]
-    gpt3, chinchilla, smallest = by_id["gpt-3-175b"], by_id["chinchilla-70b"], shrink.record[-1]
+    gpt3, chinchilla = by_id["gpt-3-175b"], by_id["chinchilla-70b"]
 
     # Ordinal axes over the log-spaced grid, labelled at four of its points in millions, billions, trillions.
     millions = ("datum.value >= 1e12 ? format(datum.value / 1e12, '.3~') + 'T' : datum.value >= 1e9 ? "
@@ -384,17 +421,43 @@ def _charts(ctx, hoffmann: Fit, surface: list[dict], overheads: list[dict], mode
               f"at {by_id['llama-3-8b'].tokens_per_parameter:.0f} and Qwen2.5 0.5B at "
               f"{by_id['qwen2.5-0.5b'].tokens_per_parameter:.0f}.", data="models")
 
-    mmlu = alt.Chart(alt.Data(values=shrink.points)).mark_point(filled=True, size=80).encode(
-        x=alt.X("year:Q", title="Release", scale=alt.Scale(zero=False), axis=alt.Axis(format="d")),
-        y=alt.Y("parameters:Q", scale=alt.Scale(type="log"), title="Parameters (log scale)",
-                axis=alt.Axis(format="~s")),
-        color=alt.Color("mmlu:Q", scale=alt.Scale(scheme="blues"), title="MMLU (%)"),
-        tooltip=["model:N", alt.Tooltip("parameters:Q", format=".3~s"), "mmlu:Q"])
-    # The record is a line of language models: the site's language red (analyses/_style.py).
-    line = alt.Chart(alt.Data(values=shrink.trend)).mark_line(color=MODALITY_COLOURS["language"], point=True).encode(
-        x="year:Q", y="parameters:Q")
-    out.chart("mmlu_frontier", (mmlu + line).properties(width=520, height=280),
+    smallest, base = shrinks["all"].record[-1], shrinks["base"].record[-1]
+    out.chart("mmlu_frontier", _record_chart(points, shrinks, "mmlu", gpt3.mmlu, {"all": "all models", "base": "base models"}),
               "The smallest model that beats GPT-3",
-              f"Dots of models by release date and size, shaded by MMLU; the red line steps through the smallest "
-              f"model so far above GPT-3's {gpt3.mmlu}, from {fmt(gpt3.parameters)} parameters to "
-              f"{fmt(smallest['parameters'])} ({smallest['model']}).", data="mmlu_points")
+              f"Dots of language models by release date and size, red where their makers report an MMLU score above "
+              f"GPT-3's {gpt3.mmlu}, round for base models and triangles for tuned ones. The solid line steps through "
+              f"the smallest model so far above it, from {fmt(gpt3.parameters)} parameters to "
+              f"{fmt(smallest['parameters'])} ({smallest['model']}); the dashed line counts base models only and ends "
+              f"at {fmt(base['parameters'])} ({base['model']}).", data="mmlu_points")
+    second = shrinks["second"].record[-1]
+    out.chart("second_frontier", _record_chart(points, shrinks, "second", gpt3.second, {"second": "all models"}),
+              f"The same record on {BENCHMARKS['second']}",
+              f"Dots of language models by release date and size, red where their makers report an "
+              f"{BENCHMARKS['second']} score above GPT-3's {gpt3.second}; the line steps through the smallest model "
+              f"so far above it, down to {fmt(second['parameters'])} ({second['model']}).", data="mmlu_points")
+
+
+def _record_chart(points: list[dict], shrinks: dict[str, Shrinking], benchmark: str, threshold: float,
+                  records: dict[str, str]):
+    """Models as dots (red above GPT-3's score, grey not; shape by variant) and each record as a stepped line."""
+    import altair as alt
+
+    title = BENCHMARKS[benchmark]
+    # Tuned models first, so that a base model of the same size and month is drawn over its tuned twin.
+    scored = sorted(({**q, "against GPT-3": "above" if q[benchmark] > threshold else "not above"}
+                     for q in points if q[benchmark] != ""), key=lambda q: q["variant"] != "instruct")
+    x = alt.X("year:Q", title="Release", scale=alt.Scale(zero=False), axis=alt.Axis(format="d"))
+    y = alt.Y("parameters:Q", scale=alt.Scale(type="log"), title="Parameters (counted, log scale)",
+              axis=alt.Axis(format="~s"))
+    dots = alt.Chart(alt.Data(values=scored)).mark_point(filled=True, size=60, opacity=0.8).encode(
+        x=x, y=y, shape=alt.Shape("variant:N", title="variant", scale=alt.Scale(domain=["base", "instruct"],
+                                                                           range=["circle", "triangle-up"])),
+        color=alt.Color("against GPT-3:N", scale=alt.Scale(domain=["above", "not above"],
+                                                           range=[MODALITY_COLOURS["language"], NEUTRAL])),
+        tooltip=["model:N", "variant:N", alt.Tooltip("parameters:Q", format=".3~s"),
+                 alt.Tooltip(f"{benchmark}:Q", title=title)])
+    trend = [{**t, "record": label} for key, label in records.items() for t in shrinks[key].trend]
+    # The record is a line of language models: the site's language red (analyses/_style.py).
+    lines = alt.Chart(alt.Data(values=trend)).mark_line(color=MODALITY_COLOURS["language"], interpolate="step-after"
+                                                        ).encode(x=x, y=y, strokeDash=alt.StrokeDash("record:N"))
+    return (lines + dots).properties(width=520, height=300)

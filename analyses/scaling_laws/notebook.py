@@ -6,12 +6,15 @@
 # remains. This notebook evaluates Chinchilla's loss law with the analysis's own functions
 # (`analyses/scaling_laws/laws.py` and `analysis.py`), checks what can be checked by hand, runs the whole
 # analysis, draws each chart of the page and compares everything with the frozen results. It runs in a few
-# seconds on a laptop and needs no data files beyond the catalog and `analyses/census/models.yaml`.
+# seconds on a laptop and needs no data files beyond the catalog, `analyses/census/models.yaml`, the
+# language models' list and their configs.
 
 # %%
+import itertools
 import math
 
 import numpy as np
+import yaml
 
 from analyses._format import format_number
 from analyses._notebook import check, context, run, show_chart, show_table, values
@@ -69,22 +72,31 @@ for ours, row_id in ((overhead_50, "devries_overhead_50"), (overhead_25, "devrie
 # %% [markdown]
 # ## Where real models sit
 #
-# Tokens per parameter are cited training tokens over cited parameters. Chinchilla's 1.4 trillion tokens
-# over 70 billion parameters gives the famous ratio. For Llama 3 8B the cell asks what size the law would have
-# chosen for the compute Meta spent (6ND) and how far below it the model sits.
+# The models are listed in `language_models.yaml`, base and tuned ones apart. `counted_parameters` builds each
+# one's config on the meta device and counts its parameters, as the census does: marketing names round ("Qwen
+# 1.8B" has 1.84 billion), and the record below compares sizes. The counts must round to the sizes the makers
+# print: the Qwen2 blog's "0.49B", the Qwen technical report's "1.8B", the Qwen3 report's "0.6B", Meta's "8B".
+# Chinchilla never released a config, so it keeps its published 70 billion. `load_models` joins the sizes with
+# the catalog's tokens and scores and the census's release months.
+#
+# Tokens per parameter are cited training tokens over counted parameters. For Llama 3 8B the cell asks what size
+# the law would have chosen for the compute Meta spent (6ND) and how far below it the model sits.
 
 # %%
-def tokens_per_parameter(params_id: str, tokens_id: str) -> float:
-    return row(tokens_id).value / row(params_id).value
-
-
-tpp_gpt3 = tokens_per_parameter("params_gpt3", "gpt3_tokens")
-tpp_chinchilla = tokens_per_parameter("params_chinchilla", "chinchilla_tokens")
-tpp_llama3_8b = tokens_per_parameter("params_llama3_8b", "llama3_tokens")
-assert tpp_chinchilla == 1.4e12 / 70e9
-llama3_n, llama3_d = row("params_llama3_8b").value, row("llama3_tokens").value
+entries = yaml.safe_load(setup.data(scaling.LANGUAGE_MODELS).read_text())
+census_yaml = setup.data("analyses/census/models.yaml")
+counts = scaling.counted_parameters(census_yaml, {e["census"] for e in entries})
+assert round(counts["qwen2-0.5b"] / 1e9, 2) == 0.49 and round(counts["llama-3-8b"] / 1e9) == 8
+assert round(counts["qwen-1.8b"] / 1e9, 1) == 1.8 and round(counts["qwen3-0.6b"] / 1e9, 1) == 0.6
+models = {m.id: m for m in scaling.load_models(row, entries, scaling.release_dates(census_yaml), counts)}
+assert models["chinchilla-70b"].parameters == 70e9
+tpp_gpt3, tpp_chinchilla, tpp_llama3_8b = (models[m].tokens / models[m].parameters
+                                           for m in ("gpt-3-175b", "chinchilla-70b", "llama-3-8b"))
+llama3_n, llama3_d = models["llama-3-8b"].parameters, models["llama-3-8b"].tokens
 llama3_n_opt, _ = hoffmann.optimal(6 * llama3_n * llama3_d)
 llama3_vs_optimal = 100 * llama3_n / llama3_n_opt
+print(f"counted: GPT-3 {format_number(models['gpt-3-175b'].parameters)}, Llama 3 8B {format_number(llama3_n)}, "
+      f"Qwen2 0.5B {format_number(models['qwen2-0.5b'].parameters)} parameters")
 print(f"tokens per parameter: GPT-3 {tpp_gpt3:.2f}, Chinchilla {tpp_chinchilla:.0f}, Llama 3 8B {tpp_llama3_8b:.0f}")
 print(f"Llama 3 8B: {llama3_vs_optimal:.1f}% of the compute-optimal {format_number(llama3_n_opt)} parameters; "
       f"extra training compute {100 * hoffmann.overhead(llama3_n / llama3_n_opt):.0f}%")
@@ -93,12 +105,12 @@ print(f"Llama 3 8B: {llama3_vs_optimal:.1f}% of the compute-optimal {format_numb
 # ## Paying for inference too (Sardana et al.)
 #
 # Serving costs about 2N FLOPs a token, so a model that will serve many tokens is cheapest overall below the
-# Chinchilla-optimal size. Fix the loss the law predicts for Llama 2 7B (at its cited size and tokens), and
+# Chinchilla-optimal size. Fix the loss the law predicts for Llama 2 7B (at its counted size and cited tokens), and
 # let `inference_aware_size` search the same log grid of sizes the analysis uses for the smallest training
 # plus inference FLOPs.
 
 # %%
-llama2_n, llama2_d = row("params_llama2_7b").value, row("llama2_tokens").value
+llama2_n, llama2_d = models["llama-2-7b"].parameters, models["llama-2-7b"].tokens
 target = hoffmann.loss(llama2_n, llama2_d)
 sizes = list(np.logspace(8.5, 11, 600))  # the grid in analysis.py
 sardana_none, _ = inference_aware_size(hoffmann, target, 0, sizes)
@@ -109,26 +121,36 @@ print(f"target loss {target:.4f}; cheapest size with training only: {format_numb
 # %% [markdown]
 # ## The smallest model that beats GPT-3
 #
-# `load_models` reads each model's cited size, tokens and MMLU score from the catalog and its release date from
-# the census's `models.yaml` (Qwen2.5's small models have no MMLU score that could be verified, so they drop
-# out). `frontier` walks the models by date and keeps each one that beats GPT-3's score with fewer parameters
-# than any before it. `shrink_rate` fits log10(parameters) against year through GPT-3 and that record, with a
-# seeded bootstrap for the interval.
+# `frontier` walks the models by date and keeps each one that beats GPT-3's score with fewer parameters than any
+# before it, once over every model and once over base models alone. The cell checks the record's two properties:
+# each step is later and smaller, and no model above GPT-3's score is smaller than the record at its release.
+# `shrink_rate` fits log10(parameters) against year through GPT-3 and that record, with a seeded bootstrap for
+# the interval.
 
 # %%
-models = scaling.load_models(row, scaling.release_dates(setup.data("analyses/census/models.yaml")))
-points = [{"model": m.name, "year": m.year, "parameters": m.parameters, "mmlu": m.mmlu}
-          for m in models if m.mmlu is not None]
-gpt3 = next(m for m in models if m.id == "gpt-3-175b")
-record = scaling.frontier(points, gpt3.mmlu)
-for p in record:
-    print(f"{p['year']:.2f}  {p['model']:<12} {format_number(p['parameters'])} parameters, MMLU {p['mmlu']:g}")
-trend = [{"year": gpt3.year, "parameters": gpt3.parameters}] + record
-slope, low, high = scaling.shrink_rate(trend, setup.params["bootstrap"], setup.seed)
-smallest = record[-1]["parameters"]
-shrink_factor = gpt3.parameters / smallest
-print(f"shrinking {-slope:.2f} orders of magnitude a year (95% interval {-high:.2f} to {-low:.2f}); "
-      f"GPT-3 is {shrink_factor:.0f} times the smallest model that beats it")
+points = scaling.model_points(list(models.values()))
+gpt3 = models["gpt-3-175b"]
+records = {"all": points, "base": [p for p in points if p["variant"] == "base"]}
+shrink_values = {}
+for series, chosen in records.items():
+    record = scaling.frontier(chosen, gpt3.mmlu)
+    for before, after in itertools.pairwise(record):  # each step later (or the same month) and smaller
+        assert after["year"] >= before["year"] and after["parameters"] < before["parameters"]
+    for p in chosen:  # no model above GPT-3 is smaller than the record at its release
+        if p["mmlu"] != "" and p["mmlu"] > gpt3.mmlu:
+            assert min(r["parameters"] for r in record if r["year"] <= p["year"]) <= p["parameters"]
+    trend = [{"year": gpt3.year, "parameters": gpt3.parameters}] + record
+    slope, low, high = scaling.shrink_rate(trend, setup.params["bootstrap"], setup.seed)
+    smallest = record[-1]["parameters"]
+    suffix = "" if series == "all" else "_base"
+    shrink_values |= {f"shrink_oom_per_year{suffix}": -slope, f"smallest_beating_gpt3{suffix}": smallest,
+                      f"shrink_factor{suffix}": gpt3.parameters / smallest}
+    print(f"{series} models:")
+    for p in record:
+        print(f"  {p['year']:.2f}  {p['model']:<16} {p['variant']:<8} {format_number(p['parameters'])} parameters, "
+              f"MMLU {p['mmlu']:g}")
+    print(f"  shrinking {-slope:.2f} orders of magnitude a year (95% interval {-high:.2f} to {-low:.2f}); "
+          f"GPT-3 is {gpt3.parameters / smallest:.0f} times the smallest model that beats it")
 
 # %% [markdown]
 # ## The whole analysis
@@ -184,6 +206,14 @@ show_chart(ctx.results, "tokens_per_parameter")
 show_chart(ctx.results, "mmlu_frontier")
 
 # %% [markdown]
+# ### Chart: The same record on a second benchmark
+#
+# The record again, on the second benchmark the same makers report, against GPT-3's own score on it.
+
+# %%
+show_chart(ctx.results, "second_frontier")
+
+# %% [markdown]
 # ## Check against the page
 #
 # The values computed step by step above and the values only the run computes (ratios of cited figures), beside
@@ -197,6 +227,6 @@ check("scaling_laws", {
     "tpp_gpt3": tpp_gpt3, "tpp_chinchilla": tpp_chinchilla, "tpp_llama3_8b": tpp_llama3_8b,
     "llama3_8b_size_vs_optimal": llama3_vs_optimal,
     "sardana_size_no_inference": sardana_none, "sardana_size_1e13": sardana_1e13,
-    "shrink_oom_per_year": -slope, "smallest_beating_gpt3": smallest, "shrink_factor": shrink_factor,
+    **shrink_values,
     **values(ctx, "tpp_qwen25_05b", "knowledge_gb_7b", "params_per_gb_knowledge", "remaining_gap_oom",
              "remaining_gap_small_oom")}, ctx)
