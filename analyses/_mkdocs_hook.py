@@ -7,6 +7,8 @@ Pages write macros in double braces; code blocks and inline code are left alone:
     {{ cite laion2b_en }}                            a catalog figure, linked to its source
     {{ source laion2b_en }}                          the source's title, linked, with its locator
     {{ chart exposure/headline }}                    an interactive chart with an SVG fallback
+    {{ live exposure/years_vs_rate years }}          a number of an explorable chart on the page, which
+                                                     follows the reader's settings (analyses/_explorable.py)
     {{ table exposure/checks }}                      a table from a CSV, with a download link
                                                      (charts and tables of machine measurements, kept in
                                                      results/<name>/measured/, say which machine made them)
@@ -366,6 +368,32 @@ def m_chart(page, ref):
     return _figure(page, f"chart-{name}-{chart}", folder, c, caption)
 
 
+def m_live(page, ref, name):
+    """A number of an explorable chart on this page, which follows the reader's settings: the page's default
+    here (an output's frozen results value, or a control's default), updated in the browser by charts.js."""
+    analysis, c, folder, _ = _output(ref, "/", "charts")
+    meta = json.loads((ROOT / "docs" / folder / c["spec"]).read_text()).get("usermeta", {}).get("explorable")
+    if meta is None:
+        raise MacroError(f"chart '{ref}' has no controls (analyses/_explorable.py): nothing can change its numbers")
+    controls = {control["name"]: control for control in meta["controls"]}
+    outputs = {output["name"]: output for output in meta["outputs"]}
+    if name in outputs:
+        value = _analysis(analysis)["results"]["values"][outputs[name]["value"]]
+        text, title = _number_text(value["value"], outputs[name]["unit"], None, None, {}), outputs[name]["label"]
+    elif name in controls:
+        control = controls[name]
+        text = (_number_text(control["default"], control["unit"], None, None, {}) if control["slider"]
+                else control["options"][control["default"]])
+        title = f"{control['label']}; the page's assumption: {control['source']}"
+    else:
+        raise MacroError(f"chart '{ref}' has no control or output '{name}' (has: {', '.join([*controls, *outputs])})")
+    figure = f"chart-{analysis}-{ref.split('/', 1)[1]}"
+    state.setdefault("live", {}).setdefault(page.file.src_uri, set()).add(figure)
+    title = html.escape(f"{title}. Follows the controls under the chart; this is the page's default.", quote=True)
+    return (f'<span class="live" data-chart="{figure}" data-name="{name}" title="{title}">'
+            f"{html.escape(text)}</span>")
+
+
 def _cell(text: str) -> str:
     try:
         x = float(text)
@@ -544,7 +572,7 @@ def m_evidence_index(page):
     return "\n".join(lines) + "\n"
 
 
-MACROS = {"value": m_value, "cite": m_cite, "source": m_source, "chart": m_chart, "table": m_table,
+MACROS = {"value": m_value, "cite": m_cite, "source": m_source, "chart": m_chart, "live": m_live, "table": m_table,
           "values": m_values, "provenance": m_provenance, "notebook": m_notebook, "references": m_references,
           "evidence_index": m_evidence_index}
 
@@ -577,6 +605,11 @@ def expand(markdown: str, page) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     try:
-        return expand(markdown, page)
+        expanded = expand(markdown, page)
     except MacroError as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
+    for figure in sorted(state.get("live", {}).get(page.file.src_uri, set())):
+        if f'<figure class="chart" id="{figure}">' not in expanded:  # the number could never follow its chart
+            raise PluginError(f"{page.file.src_uri}: a live number follows '{figure}', which is not on this page; "
+                              "add its {{ chart }} macro")
+    return expanded

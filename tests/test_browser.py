@@ -7,7 +7,11 @@ has no errors, and that no request left 127.0.0.1. Needs Debian's chromium
 
 import functools
 import http.server
+import importlib
+import json
+import math
 import os
+import re
 import shutil
 import threading
 import urllib.parse
@@ -139,3 +143,124 @@ def test_the_geometry_check_sees_a_blank_chart(server, browser):
     blank = next(c for c in page.evaluate(CHART_GEOMETRY) if c["id"] == "chart-test-blank")
     assert blank["width"] <= 1, blank
     page.close()
+
+
+# ---------------------------------------------------------------- explorable charts (analyses/_explorable.py)
+
+def explorable_figures(site) -> list[tuple[str, str, dict]]:
+    """(page, figure id, usermeta.explorable) of every chart with controls on the built site."""
+    found = []
+    for index in sorted(site.rglob("index.html")):
+        for figure, spec in re.findall(r'<figure class="chart" id="([^"]+)">\s*<div class="vega-chart" data-spec="([^"]+)"',
+                                       index.read_text()):
+            meta = json.loads((index.parent / spec).resolve().read_text()).get("usermeta", {}).get("explorable")
+            if meta:
+                found.append((str(index.parent.relative_to(site)), figure, meta))
+    return found
+
+
+def settings(control: dict) -> list:
+    """The default, the ends of the cited range and of the slider; or every option."""
+    if control["options"]:
+        return list(control["options"])
+    return sorted({control["default"], *(control["cited"] or ()), control["slider"][0], control["slider"][1]})
+
+
+SIGNALS = "([figure, names]) => { const v = document.querySelector('#' + figure + ' .vega-chart').view; " \
+          "return Object.fromEntries(names.map(n => [n, v.signal(n)])); }"
+
+RUN = "async figure => { await document.querySelector('#' + figure + ' .vega-chart').view.runAsync(); }"
+
+
+def set_control(page, figure: str, control: dict, value) -> None:
+    """What a reader does: move the slider or pick the option, then wait for the view to run."""
+    selector = f"#{figure}-controls [name='{control['name']}']"
+    if control["options"]:
+        page.select_option(selector, label=control["options"][value])
+    else:
+        page.eval_on_selector(selector, "(input, value) => { input.value = String(value); "
+                                        "input.dispatchEvent(new Event('input', {bubbles: true})); }", value)
+    page.evaluate(RUN, figure)
+
+
+def check_view(page, where: str, figure: str, meta: dict) -> dict:
+    """The live outputs against the Python functions at the page's own inputs, and the prose's live numbers
+    against the hook's formatting of the same values. Returns the control values."""
+    from analyses import _explorable
+    from analyses._mkdocs_hook import _number_text
+
+    inputs = [c["name"] for c in meta["controls"]] + meta["constants"]
+    outputs = [o["name"] for o in meta["outputs"]]
+    signals = page.evaluate(SIGNALS, [figure, inputs + outputs])
+    texts = {}
+    for output in meta["outputs"]:
+        function = getattr(importlib.import_module(output["module"]), output["function"])
+        expected, live = _explorable.evaluate(function, signals), signals[output["name"]]
+        same = (live is None and math.isinf(expected)) or (live is not None and math.isclose(
+            live, expected, rel_tol=1e-9))
+        assert same, f"{where}: {output['name']} is {live} in the page, {expected} from {output['function']}()"
+        texts[output["name"]] = (_number_text(expected, output["unit"], None, None, {})
+                                 if math.isfinite(expected) else "unbounded")
+    for control in meta["controls"]:
+        value = signals[control["name"]]
+        texts[control["name"]] = (control["options"][str(value)] if control["options"]
+                                  else _number_text(value, control["unit"], None, None, {}))
+    for name, text in page.evaluate(
+            "figure => [...document.querySelectorAll(`.live[data-chart='${figure}']`)]"
+            ".map(s => [s.dataset.name, s.textContent])", figure):
+        assert text == texts[name], f"{where}: the prose says {text!r} for {name}, Python formats {texts[name]!r}"
+    return {c["name"]: signals[c["name"]] for c in meta["controls"]}
+
+
+def test_explorable_charts_compute_what_the_analyses_compute(built_site, server, browser):
+    figures = explorable_figures(built_site)
+    assert {page for page, _, _ in figures} >= {"evidence/exposure"}
+    for page_path, figure, meta in figures:
+        page = browser.new_page(viewport={"width": 360, "height": 780})
+        errors, hosts = [], set()
+        page.on("console", lambda msg, errors=errors: msg.type == "error" and errors.append(msg.text))
+        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
+        page.on("request", lambda req, hosts=hosts: hosts.add(urllib.parse.urlsplit(req.url).hostname))
+        url = f"{server}/{page_path}/"
+        page.goto(url, wait_until="networkidle")
+        page.wait_for_selector(f"#{figure}-controls .vega-bind", timeout=15_000)
+        defaults = {c["name"]: c["default"] for c in meta["controls"]}
+        assert check_view(page, f"{url} {figure} at the defaults", figure, meta) == defaults
+        for control in meta["controls"]:
+            label = page.locator(f"#{figure}-controls label", has=page.locator(f"[name='{control['name']}']"))
+            assert control["label"] in label.inner_text(), f"{url} {figure}: {control['name']} is not labelled"
+            for value in settings(control):
+                set_control(page, figure, control, value)
+                where = f"{url} {figure} with {control['name']} = {value}"
+                assert check_view(page, where, figure, meta)[control["name"]] == value, f"{where}: not set"
+            set_control(page, figure, control, control["default"])
+        # Every control away from its default at once (at its lowest mark: an unbounded overhead, for one), the
+        # address keeps it, and a new page opens it.
+        changed = {c["name"]: next(v for v in settings(c) if v != c["default"]) for c in meta["controls"]}
+        for control in meta["controls"]:
+            set_control(page, figure, control, changed[control["name"]])
+        shared = page.url
+        reopened = browser.new_page()
+        reopened.goto(shared, wait_until="networkidle")
+        reopened.wait_for_selector(f"#{figure}-controls .vega-bind", timeout=15_000)
+        assert check_view(reopened, f"{shared} {figure}", figure, meta) == changed, f"{shared}: settings not restored"
+        reopened.close()
+        page.click(f"#{figure}-controls .chart-reset")
+        page.evaluate(RUN, figure)
+        assert check_view(page, f"{url} {figure} after reset", figure, meta) == defaults
+        assert figure not in page.url, f"{url}: the reset left settings in the address {page.url}"
+        # The keyboard moves a slider by one step, and the chart's text alternative says what it shows now.
+        slider = next((c for c in meta["controls"] if c["slider"]), None)
+        if slider:
+            before = page.evaluate(SIGNALS, [figure, [slider["name"]]])[slider["name"]]
+            page.focus(f"#{figure}-controls [name='{slider['name']}']")
+            page.keyboard.press("ArrowLeft" if before > slider["slider"][0] else "ArrowRight")
+            page.evaluate(RUN, figure)
+            after = page.evaluate(SIGNALS, [figure, [slider["name"]]])[slider["name"]]
+            assert math.isclose(abs(after - before), slider["slider"][2]), f"{url} {figure}: the arrow key moved " \
+                f"{slider['name']} from {before} to {after}"
+            label = page.get_attribute(f"#{figure} .vega-chart", "aria-label")
+            assert "Now showing: Your assumptions: " + slider["label"] in label, f"{url} {figure}: {label}"
+        assert not errors, f"{url}: console errors {errors}"
+        assert hosts == {"127.0.0.1"}, f"{url}: requests to {hosts - {'127.0.0.1'}}"
+        page.close()

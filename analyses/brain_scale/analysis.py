@@ -12,8 +12,9 @@ import pathlib
 
 from analyses import brain
 from analyses._checks import fact_check
+from analyses._explorable import Control, Output, evaluate, explorable, rename, vega
 from analyses._format import format_number as fmt
-from analyses._style import NEUTRAL, modality_scale
+from analyses._style import MODALITY_COLOURS, NEUTRAL, modality_scale
 from analyses.modelstats import CONFIGS_DATA
 
 HERE = pathlib.Path(__file__).parent
@@ -50,6 +51,71 @@ AREA_KEYS = {"neocortex": "neocortex", "visual cortex": "visual", "auditory cort
 ANCHORS = {"vision": ("visual cortex", "params_sd_v1_unet", "Stable Diffusion v1 UNet"),
            "audio": ("auditory cortex", "params_whisper_large", "Whisper large"),
            "language": ("language areas", "params_gpt3", "GPT-3 175B")}
+
+
+# ---------------------------------------------------------------- the reader's own definition (chart "gaps")
+# One formula for an area's "parameters" that a reader can steer: neocortical neurons × the area's share of
+# cortex × what one neuron counts for (its synapses; their information in 16-bit parameters, Bartol et al.
+# 2015; or itself). It is computed again in the page from the Vega expression; tests/test_browser.py checks
+# the two agree. The gap is log10 of that over the anchor model's parameters.
+
+@vega("log(neurons * 1e9 * share_pct / 100 * (definition === 'neurons' ? 1 : synapses_per_neuron * "
+      "(definition === 'synapses' ? 1 : bits_per_synapse / 16)) / model_parameters) / LN10")
+def brain_gap(neurons: float, share_pct: float, synapses_per_neuron: float, bits_per_synapse: float,
+              definition: str, model_parameters: float) -> float:
+    """Orders of magnitude between an area (``neurons`` billion in the neocortex, ``share_pct`` % of it) and a model."""
+    per_neuron = 1 if definition == "neurons" else synapses_per_neuron * (
+        1 if definition == "synapses" else bits_per_synapse / brain.BITS_PER_PARAMETER)
+    return math.log10(neurons * 1e9 * share_pct / 100 * per_neuron / model_parameters)
+
+
+@vega(rename(brain_gap, share_pct="visual_share", model_parameters="sd_unet_parameters"))
+def vision_gap(neurons, visual_share, synapses_per_neuron, bits_per_synapse, definition, sd_unet_parameters):
+    """The visual cortex over Stable Diffusion v1's UNet."""
+    return brain_gap(neurons, visual_share, synapses_per_neuron, bits_per_synapse, definition, sd_unet_parameters)
+
+
+@vega(rename(brain_gap, share_pct="language_share", model_parameters="gpt3_parameters"))
+def language_gap(neurons, language_share, synapses_per_neuron, bits_per_synapse, definition, gpt3_parameters):
+    """The language areas over GPT-3."""
+    return brain_gap(neurons, language_share, synapses_per_neuron, bits_per_synapse, definition, gpt3_parameters)
+
+
+@vega("log(visual_share / language_share * gpt3_parameters / sd_unet_parameters) / LN10")
+def gap_difference(visual_share, language_share, gpt3_parameters, sd_unet_parameters):
+    """Vision's gap less language's: neurons and the definition cancel, only the shares and the models remain."""
+    return math.log10(visual_share / language_share * gpt3_parameters / sd_unet_parameters)
+
+
+def reader_controls(row) -> tuple[list[Control], dict]:
+    """The assumptions a reader can change, with the page's defaults and the cited ranges; and the constants."""
+    low_n, stereology = row("neocortex_neurons_fractionator"), row("neocortex_neurons_stereology")
+    spn, visual = row("synapses_per_neuron"), row("millidge_visual_share")
+    controls = [
+        Control("definition", "One brain parameter is", "", "synapses", "one synapse, the essay's choice",
+                options={"synapses": "one synapse", "16-bit equivalents": "a synapse's bits, in 16-bit parameters",
+                         "neurons": "one neuron"}),
+        Control("neurons", "Neurons in the neocortex", "billion", stereology.value / 1e9,
+                "stereology's 21 billion (19 in women, 23 in men); the isotropic fractionator finds 10.2 billion",
+                cited=(low_n.value / 1e9, stereology.range[1] / 1e9), slider=(10, 25, 0.1)),
+        Control("synapses_per_neuron", "Synapses per neuron", "", spn.value, "7,000 on average, 1,000 to 10,000",
+                cited=spn.range, slider=(500, 15000, 100)),
+        Control("visual_share", "Share of cortex serving vision", "%", visual.value,
+                "Millidge's 2022 post: 27% to about 30%", cited=visual.range, slider=(10, 50, 0.5)),
+        Control("bits_per_synapse", "Bits one synapse stores (16-bit equivalents only)", "bits",
+                row("bits_per_synapse").value, "Bartol et al. 2015: 4.7 bits", slider=(1, 16, 0.1)),
+    ]
+    constants = {"language_share": row("millidge_language_share").value,
+                 "sd_unet_parameters": row("params_sd_v1_unet").value, "gpt3_parameters": row("params_gpt3").value}
+    return controls, constants
+
+
+def reader_gaps(row) -> dict[str, float]:
+    """The three outputs at the page's defaults: the values the explorable chart starts from."""
+    controls, constants = reader_controls(row)
+    signals = {c.name: c.default for c in controls} | constants
+    return {"vision": evaluate(vision_gap, signals), "language": evaluate(language_gap, signals),
+            "difference": evaluate(gap_difference, signals)}
 
 
 def video_latent_shape(row) -> tuple[int, int, int]:
@@ -102,6 +168,9 @@ def run(ctx) -> None:
     gaps = model_gaps(row, counts, bits)
     save_gaps(out, gaps)
 
+    ctx.step("the gaps under the reader's own definition, at the page's defaults")
+    save_reader_gaps(out, row)
+
     ctx.step("checking the essay's figures")
     out.table("checks", [c.row() for c in essay_checks(row, counts, gaps)], "The essay's brain figures, checked")
 
@@ -147,6 +216,44 @@ def save_gaps(out, gaps: list[dict]) -> None:
                   "orders of magnitude", f"{g['brain_area']} over {g['model']}, one parameter = one "
                   f"{g['definition'].rstrip('s')}", low=g["gap_oom_low"], high=g["gap_oom_high"])
     out.table("gaps", gaps, "Orders of magnitude between a brain area and its modality's model")
+
+
+READER_OUTPUTS = {"vision": (vision_gap, "visual cortex over SD v1's UNet"),
+                  "language": (language_gap, "language areas over GPT-3"),
+                  "difference": (gap_difference, "vision's gap less language's")}
+
+
+def save_reader_gaps(out, row) -> None:
+    gaps = reader_gaps(row)
+    for key, (_, label) in READER_OUTPUTS.items():
+        out.value(f"reader_gap_{key}", gaps[key], "orders of magnitude",
+                  f"{label[0].upper()}{label[1:]}, at the explorable chart's defaults (21 billion neocortical neurons "
+                  "× share × 7,000 synapses each)", sources=("neocortex_neurons_stereology", "synapses_per_neuron"))
+    out.table("reader_gaps", [{"gap": key, "what": label, "orders_of_magnitude": gaps[key]}
+                              for key, (_, label) in READER_OUTPUTS.items()],
+              "Orders of magnitude between brain areas and models at the explorable chart's defaults")
+
+
+def reader_chart(alt, row):
+    """Bars of the vision and language gaps, and of their difference, as the reader sets them."""
+    controls, constants = reader_controls(row)
+    bars = [{"gap": key, "what": label} for key, (_, label) in READER_OUTPUTS.items()]
+    base = alt.Chart(alt.Data(values=bars)).transform_calculate(
+        orders="datum.gap === 'vision' ? vision : datum.gap === 'language' ? language : difference").encode(
+        y=alt.Y("what:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("orders:Q", title="Orders of magnitude (brain over model)", scale=alt.Scale(domain=[-3, 6])))
+    claims = [{"what": READER_OUTPUTS["vision"][1], "claim": row("essay_vision_gap_oom").value},
+              {"what": READER_OUTPUTS["language"][1], "claim": row("essay_language_gap_oom").value}]
+    essay = alt.Chart(alt.Data(values=claims)).mark_tick(color="black", thickness=3, size=26).encode(
+        y=alt.Y("what:N", sort=None), x="claim:Q", tooltip=[alt.Tooltip("claim:Q", title="the essay's figure")])
+    colours = alt.Scale(domain=list(READER_OUTPUTS), range=[MODALITY_COLOURS["vision"], MODALITY_COLOURS["language"],
+                                                             NEUTRAL])
+    layers = (base.mark_bar(height=22).encode(color=alt.Color("gap:N", scale=colours, legend=None))
+              + base.mark_text(align="left", dx=4, fontWeight="bold").encode(text=alt.Text("orders:Q", format=".2f"))
+              + essay)
+    outputs = [Output(key, function, "orders of magnitude", label, f"reader_gap_{key}")
+               for key, (function, label) in READER_OUTPUTS.items()]
+    return explorable(layers, controls, constants, outputs)
 
 
 def essay_checks(row, counts: dict, gaps: list[dict]) -> list:
@@ -234,6 +341,13 @@ def _charts(ctx, chart_rows: list[dict], video: list[dict], largest: dict) -> No
               f"Stable Diffusion v1's {fmt(row('params_sd_v1_unet').value)}-parameter UNet; the language areas span "
               f"{fmt(language['low'])} to {fmt(language['high'])} against GPT-3's {fmt(row('params_gpt3').value)}.",
               data="brain_vs_models")
+    gaps = reader_gaps(row)
+    out.chart("reader_gaps", reader_chart(alt, row).properties(width=520, height=130),
+              "Your definition of a brain parameter",
+              f"Bars of orders of magnitude between the visual cortex and Stable Diffusion v1's UNet "
+              f"({gaps['vision']:.2f} at the defaults: one synapse per parameter), the language areas and GPT-3 "
+              f"({gaps['language']:.2f}), and their difference ({gaps['difference']:.2f}); black ticks mark the "
+              "essay's two and one orders. The bars follow the controls below the chart.", data="reader_gaps")
     video_chart = alt.Chart(alt.Data(values=video)).mark_point(filled=True, size=90).encode(
         y=alt.Y("task:N", title=None),
         x=alt.X("parameters:Q", scale=alt.Scale(type="log"), title="Parameters (log scale)",

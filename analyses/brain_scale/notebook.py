@@ -13,6 +13,7 @@ import math
 
 from analyses import brain as cortex
 from analyses import catalog
+from analyses._explorable import evaluate
 from analyses._format import format_number
 from analyses._notebook import check, run, show_chart, show_table, values
 from analyses.brain_scale import analysis as brain
@@ -105,6 +106,35 @@ show_table(ctx.results, "checks", columns=["claim", "we_find", "verdict"])
 show_chart(ctx.results, "brain_vs_models")
 
 # %% [markdown]
+# ## Your own definition: the explorable chart
+#
+# The page lets a reader pick the definition, the neocortex's neurons, synapses per neuron, the share of
+# cortex serving vision and the bits a synapse stores. `brain_gap` is one formula for all of them: neurons ×
+# share × what one neuron counts for (its synapses, their bits in 16-bit parameters, or itself), over the
+# model's parameters, in orders of magnitude. The page evaluates the same formula written as a Vega
+# expression (printed below) in the reader's browser; the site's browser test checks the two agree.
+# Vision's gap less language's does not depend on the neurons, the synapses or the definition: they cancel.
+
+# %%
+controls, constants = brain.reader_controls(row)
+defaults = {c.name: c.default for c in controls} | constants
+print("Vega expression:", brain.brain_gap.vega)
+for definition in ("synapses", "16-bit equivalents", "neurons"):
+    chosen = defaults | {"definition": definition}
+    vision_gap, language_gap = evaluate(brain.vision_gap, chosen), evaluate(brain.language_gap, chosen)
+    print(f"one {definition.rstrip('s')}: vision {vision_gap:+.2f}, language {language_gap:+.2f}, "
+          f"difference {vision_gap - language_gap:.4f} orders")
+    assert math.isclose(vision_gap - language_gap, brain.reader_gaps(row)["difference"])
+
+# %% [markdown]
+# ### Chart: Your definition of a brain parameter
+#
+# At the page's defaults; on the page, the bars follow the controls.
+
+# %%
+show_chart(ctx.results, "reader_gaps")
+
+# %% [markdown]
 # ## Does video take bigger models?
 #
 # The essay's hypothesis 1 is that matching the brain's vision needs video, and video much bigger models.
@@ -186,4 +216,5 @@ check("brain_scale", {"visual_neurons": visual["neurons"][1], "visual_synapses":
                       "video_over_image_generation": generation, "video_over_image_recognition": recognition,
                       "wan_13b_second_over_sd_image": over_sd["Wan 2.1 1.3B"],
                       "wan_14b_second_over_sd_image": over_sd["Wan 2.1 14B"],
+                      "reader_gap_difference": vision_gap - language_gap,
                       **values(ctx, "sd_unet_flops_per_image", "wan_13b_parameters", "wan_14b_parameters")}, ctx)

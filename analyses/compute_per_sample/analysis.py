@@ -22,6 +22,7 @@ import time
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from analyses._explorable import Control, Output, explorable, vega
 from analyses._format import format_number as fmt
 from analyses._measure import peak_memory_bytes
 from analyses._style import modality_expression, modality_scale
@@ -56,7 +57,35 @@ def sd_parts(ctx, folder: str, size: int) -> dict[str, float]:
 
 def flops_per_image(parts: dict[str, float], steps: int, guidance: bool) -> float:
     """Text encoders (twice with guidance: prompt and negative prompt) + steps × UNet + one VAE decode."""
-    return (2 if guidance else 1) * parts["text"] + steps * parts["unet_2" if guidance else "unet_1"] + parts["decode"]
+    return image_flops(steps, GUIDANCE[guidance], parts["text"], parts["unet_1"], parts["unet_2"], parts["decode"])
+
+
+# The reader's version (the chart "flops_by_steps"): the same sums over named numbers, also written as Vega
+# expressions that the page evaluates as the reader moves the steps, guidance and answer length; checked
+# against these functions by tests/test_browser.py.
+GUIDANCE = {True: "with guidance", False: "without guidance"}
+
+
+@vega("(guidance === 'with guidance' ? 2 : 1) * text_flops + steps * (guidance === 'with guidance' ? unet_2_flops : "
+      "unet_1_flops) + decode_flops")
+def image_flops(steps, guidance, text_flops, unet_1_flops, unet_2_flops, decode_flops):
+    """FLOPs of one image: the UNet on a batch of two with guidance (its FLOPs counted at batch 1 and 2)."""
+    return ((2 if guidance == GUIDANCE[True] else 1) * text_flops
+            + steps * (unet_2_flops if guidance == GUIDANCE[True] else unet_1_flops) + decode_flops)
+
+
+@vega("llm_flops_per_token * round(answer_words / words_per_token)")
+def answer_flops(answer_words, words_per_token, llm_flops_per_token):
+    """FLOPs of an LLM answer of ``answer_words`` words, at the context's average FLOPs per token."""
+    return llm_flops_per_token * round(answer_words / words_per_token)
+
+
+@vega(f"({answer_flops.vega}) / ({image_flops.vega})")
+def answer_over_image(answer_words, words_per_token, llm_flops_per_token, steps, guidance, text_flops, unet_1_flops,
+                      unet_2_flops, decode_flops):
+    """How many images one answer costs."""
+    return (answer_flops(answer_words, words_per_token, llm_flops_per_token)
+            / image_flops(steps, guidance, text_flops, unet_1_flops, unet_2_flops, decode_flops))
 
 
 def lm_flops(config: dict, context: int) -> dict[str, float]:
@@ -165,7 +194,8 @@ def run(ctx) -> None:
     ctx.step("an LLM's 500-word answer, and DALL-E's 1,024 image tokens")
     llama = lm_flops(read_config(ctx.data(f"{CONFIGS_DATA}/llama-2-7b/config.json")), p["context"])
     answer_tokens = round(p["answer_words"] / row("words_per_token").value)
-    answer = out.value("llm_answer_flops", llama["per_token"] * answer_tokens, "FLOPs",
+    answer = out.value("llm_answer_flops", answer_flops(p["answer_words"], row("words_per_token").value,
+                                                        llama["per_token"]), "FLOPs",
                        f"Llama 2 7B: FLOPs for a {p['answer_words']}-word answer ({answer_tokens} tokens at "
                        f"{p['context']:,}-token context)", sources=("words_per_token",))
     dalle_tokens = row("dalle_image_tokens").value + row("dalle_text_tokens").value
@@ -227,12 +257,15 @@ def run(ctx) -> None:
     rules = alt.Chart(alt.Data(values=marks)).mark_rule(strokeDash=[2, 2], color="gray").encode(y="flops:Q")
     labels = alt.Chart(alt.Data(values=marks)).mark_text(align="left", x=5, dy=-6, color="gray").encode(
         y="flops:Q", text="label:N")
-    out.chart("flops_by_steps", (line + rules + labels).properties(width=540, height=300),
+    chart = _explorable_steps(alt, ctx, line + rules + labels, sd1, llama["per_token"])
+    out.chart("flops_by_steps", chart.properties(width=540, height=300),
               "Compute per image grows with every step",
               f"Log-log lines of FLOPs per image against sampling steps for SD v1 and SDXL, with and without "
               f"guidance. SD v1 at {default_steps} steps with guidance costs {fmt(sd_image)} FLOPs; "
               f"a one-step SDXL-Turbo image {fmt(turbo_image)}; dashed lines mark a Llama 2 7B answer of "
-              f"{p['answer_words']} words ({fmt(answer)}) and a DALL-E image ({fmt(dalle)}).", data="flops_by_steps")
+              f"{p['answer_words']} words ({fmt(answer)}) and a DALL-E image ({fmt(dalle)}). The black point and "
+              "line follow the reader's steps, guidance and answer length (controls below the chart).",
+              data="flops_by_steps")
     scatter_rows = [{"model": f["model"], "family": f["family"], "parameters": f["parameters"],
                      "flops_per_sample": f["flops_per_sample"]} for f in families]
     out.table("params_vs_compute", scatter_rows, "Parameters against compute per sample")
@@ -253,3 +286,36 @@ def run(ctx) -> None:
               f"Log-log dots: SD v1 has {fmt(sd1['parameters'])} parameters but spends {fmt(sd_image)} FLOPs per "
               f"image, {fmt(sd_image / sd1['parameters'])} per parameter; a {p['answer_words']}-word Llama 2 7B "
               f"answer spends {fmt(answer / llama['parameters'])} per parameter.", data="params_vs_compute")
+
+
+def _explorable_steps(alt, ctx, chart, sd1: dict[str, float], llm_flops_per_token: float):
+    """``chart`` with the reader's SD v1 image (a point at their steps and guidance) and LLM answer (a line)."""
+    row, p = ctx.row, ctx.params
+    default_steps, turbo_steps = int(row("sd_default_steps").value), int(row("sdxl_turbo_steps").value)
+    controls = [
+        Control("steps", "Sampling steps", "steps", default_steps,
+                f"SD v1's default {default_steps}; SDXL-Turbo's distilled {turbo_steps}",
+                cited=(turbo_steps, default_steps), slider=(1, 100, 1)),
+        Control("guidance", "Classifier-free guidance", "", GUIDANCE[True], "on, as in SD v1's default sampler",
+                options={g: g for g in GUIDANCE.values()}),
+        Control("answer_words", "Words in the LLM's answer", "words", p["answer_words"],
+                "the page's 500-word answer", slider=(50, 5000, 50)),
+    ]
+    constants = {"text_flops": sd1["text"], "unet_1_flops": sd1["unet_1"], "unet_2_flops": sd1["unet_2"],
+                 "decode_flops": sd1["decode"], "words_per_token": row("words_per_token").value,
+                 "llm_flops_per_token": llm_flops_per_token}
+    outputs = [Output("image", image_flops, "FLOPs", "One SD v1 image", "sd1_flops_per_image"),
+               Output("answer", answer_flops, "FLOPs", "One Llama 2 7B answer", "llm_answer_flops"),
+               Output("answer_over_image", answer_over_image, "×", "The answer over the image",
+                      "llm_answer_over_sd_image")]
+    point = alt.Chart(alt.Data(values=[{}])).transform_calculate(steps="steps", flops="image").encode(
+        x="steps:Q", y="flops:Q")
+    answer = alt.Chart(alt.Data(values=[{}])).transform_calculate(
+        flops="answer", label="'your answer: ' + format(answer_words, 'd') + ' words'")
+    layers = (chart + point.mark_point(filled=True, size=90, color="black")
+              + point.transform_calculate(label="'your image: ' + format(datum.flops, '.3~s') + ' FLOPs'")
+              .mark_text(align="left", dx=8, dy=12, fontWeight="bold").encode(text="label:N")
+              + answer.mark_rule(color="black", strokeDash=[4, 2]).encode(y="flops:Q")
+              + answer.mark_text(align="right", x="width", dx=-4, dy=-6, fontWeight="bold").encode(
+                  y="flops:Q", text="label:N"))
+    return explorable(layers, controls, constants, outputs)

@@ -120,9 +120,14 @@ show_table(ctx.results, "per_sample", columns=["model", "parameters", "flops_per
 # ### Chart: Compute per image grows with every step
 #
 # FLOPs per image rise in proportion to the number of sampling steps, with the LLM answer and DALL-E as
-# reference lines.
+# reference lines. On the page the reader moves the steps, the guidance and the answer's length; the page
+# evaluates `image_flops`, `answer_flops` and `answer_over_image` as Vega expressions (printed here), checked
+# against the functions by the site's browser test. By hand, one step without guidance is one pass of each part:
 
 # %%
+print("Vega expression:", cps.image_flops.vega)
+assert cps.image_flops(1, "without guidance", sd1["text"], sd1["unet_1"], sd1["unet_2"], sd1["decode"]) == (
+    sd1["text"] + sd1["unet_1"] + sd1["decode"])
 show_chart(ctx.results, "flops_by_steps")
 
 # %% [markdown]

@@ -22,6 +22,7 @@ import dataclasses
 import math
 
 from analyses._checks import FactCheck, fact_check
+from analyses._explorable import Control, Output, explorable, over, vega
 from analyses._format import format_number as fmt
 from analyses._style import MODALITY_COLOURS, NEUTRAL, modality_scale
 
@@ -35,11 +36,15 @@ ADULT_AGE = 20  # a young adult, past schooling: the person every training set i
 
 # ---------------------------------------------------------------- pure arithmetic
 
+# These two are also computed in the page, where a reader can change the rate and the hours (the chart
+# years_vs_rate): each carries its formula as a Vega expression, checked against it by tests/test_browser.py.
+@vega(f"images_per_second * {SECONDS_PER_HOUR} * waking_hours * {DAYS_PER_YEAR}")
 def images_per_year(images_per_second: float, waking_hours: float) -> float:
     """10 images/s for 18 h/day -> 236,682,000 images/year."""
     return images_per_second * SECONDS_PER_HOUR * waking_hours * DAYS_PER_YEAR
 
 
+@vega(f"images / (images_per_second * {SECONDS_PER_HOUR} * waking_hours * {DAYS_PER_YEAR})")
 def years_to_see(images: float, images_per_second: float, waking_hours: float) -> float:
     """Years of looking needed to take in ``images`` images."""
     return images / images_per_year(images_per_second, waking_hours)
@@ -467,12 +472,15 @@ def _charts(ctx, inputs: Inputs, images: Images, words: Words, headline: Headlin
     rules = alt.Chart(alt.Data(values=marks)).mark_rule(strokeDash=[4, 3], color="gray").encode(x="rate:Q")
     labels = alt.Chart(alt.Data(values=marks)).mark_text(align="right", dx=-4, dy=-90, color="gray").encode(
         x="rate:Q", text="label:N")
-    out.chart("years_vs_rate", (lines + rules + labels).properties(width=width, height=260),
+    reader = _reader_layers(alt, inputs, [r.distinct_images_per_second for r in images.by_rate])
+    out.chart("years_vs_rate", _explorable_years(lines + rules + labels + reader, inputs).properties(
+                  width=width, height=260),
               "How long a person needs to see Stable Diffusion's images",
               f"Log-log lines of years needed to see {laion} images against how many distinct images a "
               f"person takes in per second, for {waking.low:g} and {waking.high:g} waking hours a day. At the "
               f"essay's {ips:g} per second it takes {images.years_essay:.1f} years; at one image per eye fixation "
-              f"{images.years_fixations.low:.0f} to {images.years_fixations.high:.0f} years.", data="years_vs_rate")
+              f"{images.years_fixations.low:.0f} to {images.years_fixations.high:.0f} years. The black line and "
+              f"point follow the reader's own rate and hours (controls below the chart).", data="years_vs_rate")
 
     child, adult = words.heard_by_child, words.heard_by_adult
     language_bars = alt.Chart(alt.Data(values=_dicts(words.rows))).mark_rule(strokeWidth=6, strokeCap="round").encode(
@@ -491,3 +499,34 @@ def _charts(ctx, inputs: Inputs, images: Images, words: Words, headline: Headlin
               f"{fmt(adult.low)} to {fmt(adult.high)} by {ADULT_AGE}; reading every waking hour caps out near "
               f"{fmt(words.reading_ceiling)}. GPT-3 trained on about {fmt(words.training_words['gpt3'])} words and "
               f"Llama 3 on over {fmt(words.training_words['llama3'])}.", data="language")
+
+
+def _explorable_years(chart, inputs: Inputs):
+    """The reader's controls: distinct images per second and waking hours, each with its cited range."""
+    waking = inputs.waking_hours
+    controls = [
+        Control("images_per_second", "Distinct images per waking second", "images/s",
+                inputs.essay_images_per_second, "the essay's 10/s; one image per eye fixation, about 3/s",
+                cited=(inputs.fixations_per_second, inputs.essay_images_per_second), slider=(0.1, 10, 0.1)),
+        Control("waking_hours", "Waking hours a day", "hours/day", inputs.essay_waking_hours,
+                "the essay's 18 h; 24 h less the 10 h of sleep recommended to teenagers",
+                cited=(waking.low, waking.high), slider=(12, 20, 0.5)),
+    ]
+    outputs = [Output("years", years_to_see, "years", "Years to see LAION-2B-en's images",
+                      "years_to_match_sd_essay"),
+               Output("images_per_year", images_per_year, "images/year", "Images seen per year",
+                      "images_per_year_essay")]
+    return explorable(chart, controls, {"images": inputs.laion2b_en}, outputs)
+
+
+def _reader_layers(alt, inputs: Inputs, rates: list[float]):
+    """A line through every rate at the reader's waking hours, and a point at the reader's rate."""
+    curve = alt.Chart(alt.Data(values=[{"rate": r} for r in sorted(set(rates))])).transform_calculate(
+        years=over(years_to_see, images_per_second="rate")).mark_line(color="black", strokeDash=[2, 2]).encode(
+        x="rate:Q", y="years:Q")
+    point = alt.Chart(alt.Data(values=[{}])).transform_calculate(rate="images_per_second", years="years").encode(
+        x="rate:Q", y="years:Q")
+    label = "'your assumption: ' + format(datum.years, '.3~r') + ' years'"
+    return (curve + point.mark_point(filled=True, size=80, color="black")
+            + point.transform_calculate(label=label).mark_text(align="right", dx=-8, dy=16, fontWeight="bold")
+            .encode(text="label:N"))

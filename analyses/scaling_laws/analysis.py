@@ -14,12 +14,13 @@ import pathlib
 import numpy as np
 import yaml
 
+from analyses._explorable import Control, Output, explorable
 from analyses._format import format_number as fmt
 from analyses._style import MODALITY_COLOURS, NEUTRAL
 from analyses.modelstats import CONFIGS
 from analyses.modelstats.build import build, read_config
 from analyses.modelstats.count import count_parameters
-from analyses.scaling_laws.laws import Fit, inference_aware_size
+from analyses.scaling_laws.laws import Fit, inference_aware_size, overhead_pct
 
 LANGUAGE_MODELS = "analyses/scaling_laws/language_models.yaml"
 CHINCHILLA_COMPUTE = 5.76e23  # FLOPs: Chinchilla's own training budget (Hoffmann et al. 2022, Table 3)
@@ -309,7 +310,7 @@ def run(ctx) -> None:
     _values(out, fits, by_id, sardana, shrinks, know)
 
     ctx.step("charts")
-    _charts(ctx, hoffmann, surface, overheads, model_rows, by_id, points, shrinks)
+    _charts(ctx, fits, surface, overheads, model_rows, by_id, points, shrinks)
 
 
 def _values(out, fits: list[Fit], by_id: dict[str, LanguageModel], sardana: list[InferenceAware],
@@ -371,11 +372,11 @@ def _values(out, fits: list[Fit], by_id: dict[str, LanguageModel], sardana: list
     out.value("remaining_gap_small_oom", (small_gap[0] + small_gap[1]) / 2, "orders of magnitude",
               "Smallest model beating GPT-3 against 1-10B vision/audio", low=min(small_gap), high=max(small_gap))
 
-def _charts(ctx, hoffmann: Fit, surface: list[dict], overheads: list[dict], model_rows: list[dict],
+def _charts(ctx, fits: list[Fit], surface: list[dict], overheads: list[dict], model_rows: list[dict],
             by_id: dict[str, LanguageModel], points: list[dict], shrinks: dict[str, Shrinking]) -> None:
     import altair as alt
 
-    out, grid = ctx.results, ctx.params["loss_grid"]
+    out, grid, hoffmann = ctx.results, ctx.params["loss_grid"], fits[0]
     gpt3, chinchilla = by_id["gpt-3-175b"], by_id["chinchilla-70b"]
 
     # Ordinal axes over the log-spaced grid, labelled at four of its points in millions, billions, trillions.
@@ -396,15 +397,18 @@ def _charts(ctx, hoffmann: Fit, surface: list[dict], overheads: list[dict], mode
               f"10^14 tokens: loss falls toward the floor E = {hoffmann.E} as both grow.", data="loss_surface")
 
     over = alt.Chart(alt.Data(values=overheads)).mark_line().encode(
-        x=alt.X("size_fraction:Q", title="Model size as a share of compute-optimal", axis=alt.Axis(format="%")),
-        y=alt.Y("overhead_pct:Q", title="Extra training compute (%)", scale=alt.Scale(type="symlog")),
+        # Fixed domains: the reader's point leaves the chart when its overhead is unbounded.
+        x=alt.X("size_fraction:Q", title="Model size as a share of compute-optimal", axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0.1, 1])),
+        y=alt.Y("overhead_pct:Q", title="Extra training compute (%)", scale=alt.Scale(type="symlog", domain=[0, 1000])),
         color=alt.Color("fit:N", legend=alt.Legend(orient="bottom", title=None)),
         tooltip=["fit:N", alt.Tooltip("size_fraction:Q", format=".0%"), alt.Tooltip("overhead_pct:Q", format=".0f")])
-    out.chart("overhead", over.properties(width=520, height=260), "The price of a smaller model",
+    out.chart("overhead", _explorable_overhead(alt, over, fits).properties(width=520, height=260),
+              "The price of a smaller model",
               f"Lines of extra training compute against model size for both fits: at half the compute-optimal "
               f"size it is {hoffmann.overhead(0.5) * 100:.0f}% (Hoffmann fit); it reaches 100% near "
-              f"{hoffmann.size_at_overhead(1.0) * 100:.0f}% of the optimal size and grows without bound below.",
-              data="overhead")
+              f"{hoffmann.size_at_overhead(1.0) * 100:.0f}% of the optimal size and grows without bound below. "
+              "The black point follows the reader's size and fit (controls below the chart).", data="overhead")
 
     tpp = [r for r in model_rows if r["tokens_per_parameter"] != ""]
     tpp_chart = alt.Chart(alt.Data(values=tpp)).mark_point(filled=True, size=90).encode(
@@ -435,6 +439,26 @@ def _charts(ctx, hoffmann: Fit, surface: list[dict], overheads: list[dict], mode
               f"Dots of language models by release date and size, red where their makers report an "
               f"{BENCHMARKS['second']} score above GPT-3's {gpt3.second}; the line steps through the smallest model "
               f"so far above it, down to {fmt(second['parameters'])} ({second['model']}).", data="mmlu_points")
+
+
+def _explorable_overhead(alt, lines, fits: list[Fit]):
+    """The reader picks a size (as a share of compute-optimal) and a fit; a point marks the overhead."""
+    fit_constants = {f.name: {"alpha": f.alpha, "beta": f.beta} for f in fits}
+    controls = [
+        Control("size_pct", "Model size, share of compute-optimal", "%", 50,
+                "half the optimal size; de Vries's worked examples are 25% and 50%", cited=(25, 50),
+                slider=(10, 100, 1)),
+        Control("fit", "Scaling-law fit", "", fits[0].name, "Hoffmann et al.'s fit, as in de Vries's post",
+                options={f.name: f.name for f in fits}),
+    ]
+    reader = alt.Chart(alt.Data(values=[{}])).transform_calculate(
+        size_fraction="size_pct / 100", overhead_pct="overhead").transform_filter("isFinite(datum.overhead_pct)")
+    label = "format(datum.overhead_pct, '.3~r') + '% more compute'"
+    layers = (lines + reader.mark_point(filled=True, size=80, color="black").encode(x="size_fraction:Q", y="overhead_pct:Q")
+              + reader.transform_calculate(label=label).mark_text(align="left", dx=8, dy=-8, fontWeight="bold")
+              .encode(x="size_fraction:Q", y="overhead_pct:Q", text="label:N"))
+    outputs = [Output("overhead", overhead_pct, "%", "Extra training compute", "overhead_50")]
+    return explorable(layers, controls, {"fits": fit_constants}, outputs)
 
 
 def _record_chart(points: list[dict], shrinks: dict[str, Shrinking], benchmark: str, threshold: float,

@@ -12,6 +12,8 @@ At the optimum α A N^−α = β B D^−β, so the ratio inside is β/α and the
 import dataclasses
 import math
 
+from analyses._explorable import vega
+
 
 @dataclasses.dataclass(frozen=True)
 class Fit:
@@ -39,10 +41,7 @@ class Fit:
 
     def overhead(self, k_n: float) -> float:
         """Extra compute (fraction) to reach the compute-optimal loss with a model k_n times the optimal size."""
-        inner = 1 - (k_n ** -self.alpha - 1) * self.beta / self.alpha
-        if inner <= 0:
-            return math.inf
-        return k_n * inner ** (-1 / self.beta) - 1
+        return overhead(k_n, self.alpha, self.beta)
 
     def size_at_overhead(self, overhead: float) -> float:
         """k_n < 1 whose overhead equals ``overhead`` (bisection: overhead falls monotonically as k_n → 1)."""
@@ -54,6 +53,24 @@ class Fit:
             else:
                 high = mid
         return (low + high) / 2
+
+
+def overhead(k_n: float, alpha: float, beta: float) -> float:
+    """De Vries's overhead (module docstring): inf below the critical size, where no amount of data suffices."""
+    inner = 1 - (k_n ** -alpha - 1) * beta / alpha
+    if inner <= 0:
+        return math.inf
+    return k_n * inner ** (-1 / beta) - 1
+
+
+# The same formula in the page, where the reader picks the size and the fit (the chart "overhead"); checked
+# against this function by tests/test_browser.py. ``fits`` maps a fit's name to its alpha and beta.
+@vega("(1 - (pow(size_pct / 100, -fits[fit].alpha) - 1) * fits[fit].beta / fits[fit].alpha) <= 0 ? 1 / 0 : "
+      "100 * (size_pct / 100 * pow(1 - (pow(size_pct / 100, -fits[fit].alpha) - 1) * fits[fit].beta / "
+      "fits[fit].alpha, -1 / fits[fit].beta) - 1)")
+def overhead_pct(size_pct: float, fit: str, fits: dict) -> float:
+    """Extra compute (%) of a model ``size_pct`` % of the compute-optimal size, under fit ``fit``."""
+    return 100 * overhead(size_pct / 100, fits[fit]["alpha"], fits[fit]["beta"])
 
 
 def inference_aware_size(fit: Fit, target: float, inference_tokens: float, sizes: list[float]) -> tuple[float, float]:

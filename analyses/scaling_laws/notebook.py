@@ -184,9 +184,23 @@ show_chart(ctx.results, "loss_surface")
 # %% [markdown]
 # ### Chart: The price of a smaller model
 #
-# The extra training compute of a smaller-than-optimal model, for both fits.
+# The extra training compute of a smaller-than-optimal model, for both fits. On the page the reader picks the
+# size and the fit, and the page evaluates `overhead_pct`'s Vega expression (printed here), checked against
+# the function by the site's browser test. At the critical size found above the overhead is 100%. It is
+# unbounded where the bracket in the formula reaches zero, at k = (1 + α/β)^(−1/α): below that size no
+# amount of data reaches the optimum's loss.
 
 # %%
+from analyses.scaling_laws.laws import overhead_pct  # noqa: E402
+
+print("Vega expression:", overhead_pct.vega)
+constants = {f.name: {"alpha": f.alpha, "beta": f.beta} for f in fits}
+assert math.isclose(overhead_pct(100 * fits[0].size_at_overhead(1.0), fits[0].name, constants), 100, rel_tol=1e-9)
+for fit in fits:
+    wall = (1 + fit.alpha / fit.beta) ** (-1 / fit.alpha)
+    assert math.isinf(overhead_pct(99.9 * wall, fit.name, constants))
+    assert math.isfinite(overhead_pct(100.1 * wall, fit.name, constants))
+    print(f"{fit.name}: unbounded below {100 * wall:.1f}% of the compute-optimal size")
 show_chart(ctx.results, "overhead")
 
 # %% [markdown]
