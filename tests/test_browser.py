@@ -212,55 +212,91 @@ def check_view(page, where: str, figure: str, meta: dict) -> dict:
     return {c["name"]: signals[c["name"]] for c in meta["controls"]}
 
 
+def open_page(browser, url: str, figure: str, **options):
+    """A page with its console errors and the hosts it requests recorded, once the figure's controls exist."""
+    page = browser.new_page(**options)
+    page.errors, page.hosts = [], set()
+    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.on("request", lambda req: page.hosts.add(urllib.parse.urlsplit(req.url).hostname))
+    page.goto(url, wait_until="networkidle")
+    page.wait_for_selector(f"#{figure}-controls .vega-bind", timeout=15_000)
+    return page
+
+
+def sweep(page, url: str, figure: str, meta: dict) -> None:
+    """Each control, labelled, through its marks with the others at the page's defaults."""
+    for control in meta["controls"]:
+        label = page.locator(f"#{figure}-controls label", has=page.locator(f"[name='{control['name']}']"))
+        assert control["label"] in label.inner_text(), f"{url} {figure}: {control['name']} is not labelled"
+        for value in settings(control):
+            set_control(page, figure, control, value)
+            where = f"{url} {figure} with {control['name']} = {value}"
+            assert check_view(page, where, figure, meta)[control["name"]] == value, f"{where}: not set"
+        set_control(page, figure, control, control["default"])
+
+
+def share_and_reset(browser, page, url: str, figure: str, meta: dict) -> None:
+    """Every control away from its default at once (at its lowest mark: an unbounded overhead, for one): the
+    address keeps the settings and a new page opens them; the reset brings back the page's and clears the address."""
+    changed = {c["name"]: next(v for v in settings(c) if v != c["default"]) for c in meta["controls"]}
+    for control in meta["controls"]:
+        set_control(page, figure, control, changed[control["name"]])
+    reopened = open_page(browser, page.url, figure)
+    assert check_view(reopened, f"{page.url} {figure}", figure, meta) == changed, f"{page.url}: settings not restored"
+    reopened.close()
+    page.click(f"#{figure}-controls .chart-reset")
+    page.evaluate(RUN, figure)
+    assert check_view(page, f"{url} {figure} after reset", figure, meta) == {c["name"]: c["default"]
+                                                                             for c in meta["controls"]}
+    assert figure not in page.url, f"{url}: the reset left settings in the address {page.url}"
+
+
+def keyboard_step(page, url: str, figure: str, meta: dict) -> None:
+    """An arrow key moves a slider by one step, and the chart's text alternative says what it shows now."""
+    slider = next((c for c in meta["controls"] if c["slider"]), None)
+    if slider is None:
+        return
+    name = slider["name"]
+    before = page.evaluate(SIGNALS, [figure, [name]])[name]
+    page.focus(f"#{figure}-controls [name='{name}']")
+    page.keyboard.press("ArrowLeft" if before > slider["slider"][0] else "ArrowRight")
+    page.evaluate(RUN, figure)
+    after = page.evaluate(SIGNALS, [figure, [name]])[name]
+    assert math.isclose(abs(after - before), slider["slider"][2]), f"{url} {figure}: the arrow key moved {name} " \
+        f"from {before} to {after}"
+    label = page.get_attribute(f"#{figure} .vega-chart", "aria-label")
+    assert "Now showing: Your assumptions: " + slider["label"] in label, f"{url} {figure}: {label}"
+
+
 def test_explorable_charts_compute_what_the_analyses_compute(built_site, server, browser):
     figures = explorable_figures(built_site)
-    assert {page for page, _, _ in figures} >= {"evidence/exposure"}
+    assert {page for page, _, _ in figures} >= {"evidence/exposure", "evidence/brain", "evidence/compute-per-sample",
+                                                 "evidence/scaling-laws"}
     for page_path, figure, meta in figures:
-        page = browser.new_page(viewport={"width": 360, "height": 780})
-        errors, hosts = [], set()
-        page.on("console", lambda msg, errors=errors: msg.type == "error" and errors.append(msg.text))
-        page.on("pageerror", lambda exc, errors=errors: errors.append(str(exc)))
-        page.on("request", lambda req, hosts=hosts: hosts.add(urllib.parse.urlsplit(req.url).hostname))
         url = f"{server}/{page_path}/"
-        page.goto(url, wait_until="networkidle")
-        page.wait_for_selector(f"#{figure}-controls .vega-bind", timeout=15_000)
+        page = open_page(browser, url, figure, viewport={"width": 360, "height": 780})
         defaults = {c["name"]: c["default"] for c in meta["controls"]}
         assert check_view(page, f"{url} {figure} at the defaults", figure, meta) == defaults
-        for control in meta["controls"]:
-            label = page.locator(f"#{figure}-controls label", has=page.locator(f"[name='{control['name']}']"))
-            assert control["label"] in label.inner_text(), f"{url} {figure}: {control['name']} is not labelled"
-            for value in settings(control):
-                set_control(page, figure, control, value)
-                where = f"{url} {figure} with {control['name']} = {value}"
-                assert check_view(page, where, figure, meta)[control["name"]] == value, f"{where}: not set"
-            set_control(page, figure, control, control["default"])
-        # Every control away from its default at once (at its lowest mark: an unbounded overhead, for one), the
-        # address keeps it, and a new page opens it.
-        changed = {c["name"]: next(v for v in settings(c) if v != c["default"]) for c in meta["controls"]}
-        for control in meta["controls"]:
-            set_control(page, figure, control, changed[control["name"]])
-        shared = page.url
-        reopened = browser.new_page()
-        reopened.goto(shared, wait_until="networkidle")
-        reopened.wait_for_selector(f"#{figure}-controls .vega-bind", timeout=15_000)
-        assert check_view(reopened, f"{shared} {figure}", figure, meta) == changed, f"{shared}: settings not restored"
-        reopened.close()
-        page.click(f"#{figure}-controls .chart-reset")
-        page.evaluate(RUN, figure)
-        assert check_view(page, f"{url} {figure} after reset", figure, meta) == defaults
-        assert figure not in page.url, f"{url}: the reset left settings in the address {page.url}"
-        # The keyboard moves a slider by one step, and the chart's text alternative says what it shows now.
-        slider = next((c for c in meta["controls"] if c["slider"]), None)
-        if slider:
-            before = page.evaluate(SIGNALS, [figure, [slider["name"]]])[slider["name"]]
-            page.focus(f"#{figure}-controls [name='{slider['name']}']")
-            page.keyboard.press("ArrowLeft" if before > slider["slider"][0] else "ArrowRight")
-            page.evaluate(RUN, figure)
-            after = page.evaluate(SIGNALS, [figure, [slider["name"]]])[slider["name"]]
-            assert math.isclose(abs(after - before), slider["slider"][2]), f"{url} {figure}: the arrow key moved " \
-                f"{slider['name']} from {before} to {after}"
-            label = page.get_attribute(f"#{figure} .vega-chart", "aria-label")
-            assert "Now showing: Your assumptions: " + slider["label"] in label, f"{url} {figure}: {label}"
-        assert not errors, f"{url}: console errors {errors}"
-        assert hosts == {"127.0.0.1"}, f"{url}: requests to {hosts - {'127.0.0.1'}}"
+        sweep(page, url, figure, meta)
+        share_and_reset(browser, page, url, figure, meta)
+        keyboard_step(page, url, figure, meta)
+        assert not page.errors, f"{url}: console errors {page.errors}"
+        assert page.hosts == {"127.0.0.1"}, f"{url}: requests to {page.hosts - {'127.0.0.1'}}"
         page.close()
+
+
+def test_the_explorable_check_sees_a_wrong_number(built_site, server, browser):
+    """An output that disagrees with its Python function, or prose that disagrees with the output, fails."""
+    figure = "chart-exposure-years_vs_rate"
+    meta = next(m for p, f, m in explorable_figures(built_site) if p == "evidence/exposure" and f == figure)
+    page = open_page(browser, f"{server}/evidence/exposure/", figure)
+    check_view(page, "as built", figure, meta)
+    page.evaluate(f"() => {{ document.querySelector('.live[data-chart={figure}][data-name=years]').textContent = "
+                  "'12 years'; }")
+    with pytest.raises(AssertionError, match="the prose says '12 years' for years"):
+        check_view(page, "prose edited", figure, meta)
+    page.evaluate(f"() => {{ document.querySelector('#{figure} .vega-chart').view.signal('years', 5); }}")
+    with pytest.raises(AssertionError, match=r"years is 5 in the page, 9\.80\d* from years_to_see\(\)"):
+        check_view(page, "output overwritten", figure, meta)
+    page.close()

@@ -35,7 +35,7 @@ def function(output: dict):
 
 def test_the_four_pages_that_rest_on_assumptions_have_explorable_charts():
     # Data exposure, brain versus models, compute per sample and the addendum's scaling laws (issue 18).
-    assert {name for name, _, _ in explorable_specs()} >= {"exposure"}
+    assert {name for name, _, _ in explorable_specs()} >= {"exposure", "brain_scale", "compute_per_sample", "scaling_laws"}
 
 
 @pytest.mark.parametrize("name, chart, spec", explorable_specs(), ids=lambda x: x if isinstance(x, str) else "")

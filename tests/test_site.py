@@ -36,6 +36,9 @@ def test_numbers_in_prose_come_from_results(built_site):
     ("{{ value }}", "wrong arguments to 'value': (none); use {{ value REF OPTIONS ... }}"),
     ("{{ cite laion2b_en sig=0 }}", "option 'sig=0': sig takes a whole number of significant figures, 1 or more"),
     ("{{ cite laion2b_en sig=x }}", "option 'sig=x': sig takes a whole number"),
+    ("{{ live exposure/headline years }}", "chart 'exposure/headline' has no controls"),
+    ("{{ live exposure/years_vs_rate speed }}", "chart 'exposure/years_vs_rate' has no control or output 'speed' "
+                                                "(has: images_per_second, waking_hours, years, images_per_year)"),
 ])
 def test_unknown_keys_fail_the_build(repo_copy, macro, message):
     page = repo_copy / "docs" / "evidence" / "exposure.md"
@@ -43,6 +46,23 @@ def test_unknown_keys_fail_the_build(repo_copy, macro, message):
     result = build(repo_copy)
     assert result.returncode != 0
     assert message.replace("docs/", "") in result.stdout + result.stderr
+
+
+def test_a_live_number_needs_its_chart_on_the_page(repo_copy):
+    page = repo_copy / "docs" / "evidence" / "brain.md"
+    page.write_text(page.read_text() + "\n{{ live exposure/years_vs_rate years }}\n")
+    result = build(repo_copy)
+    assert result.returncode != 0
+    assert ("evidence/brain.md: a live number follows 'chart-exposure-years_vs_rate', which is not on this page"
+            in result.stdout + result.stderr)
+
+
+def test_live_numbers_show_the_defaults_and_name_their_chart(built_site):
+    page = (built_site / "evidence" / "exposure" / "index.html").read_text()
+    # 2.32e9 images / (10 × 3600 × 18 × 365.25) = 9.80 years: the frozen value, formatted as {{ value }} does.
+    assert re.search(r'<span class="live" data-chart="chart-exposure-years_vs_rate" data-name="years"[^>]*>9.8 years'
+                     r'</span>', page)
+    assert re.search(r'data-name="images_per_second"[^>]*>10 images/s</span>', page)
 
 
 def test_whole_numbers_print_exactly_unless_asked(built_site):

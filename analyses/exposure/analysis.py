@@ -55,6 +55,18 @@ def total_by_age(per_day: float, years: float) -> float:
     return per_day * DAYS_PER_YEAR * years
 
 
+# The reader's words (the chart "language"): words heard by ADULT_AGE at their rate, and how many orders of
+# magnitude more the chosen LLM trained on. ``models`` maps an LLM's label to its training words.
+@vega(f"words_per_day * {DAYS_PER_YEAR} * age")
+def words_heard(words_per_day: float, age: float) -> float:
+    return total_by_age(words_per_day, age)
+
+
+@vega(f"log(models[model] / ({words_heard.vega})) / LN10")
+def orders_above_heard(model: str, models: dict, words_per_day: float, age: float) -> float:
+    return orders_of_magnitude(models[model] / words_heard(words_per_day, age))
+
+
 def hours_of_speech(words_per_day: float, words_per_minute: float, years: float) -> float:
     """Hours of speech heard: words ÷ speaking rate, accumulated over ``years``."""
     return total_by_age(words_per_day / words_per_minute / 60, years)
@@ -120,6 +132,7 @@ class Inputs:
     sd_v1_4_steps: list[float]     # per stage, SD_V1_4_STAGES
     sd_v1_batch: float
     words_per_day: Range           # adult words heard per day
+    words_per_day_display: float   # the catalog's round middle of that range
     babylm_words: float
     reading_rate: float            # silent, words/min
     oral_reading_rate: float       # aloud, words/min: our proxy for speech heard
@@ -240,6 +253,7 @@ def load_inputs(row) -> Inputs:
         sd_v1_4_steps=[row(i).value for i in SD_V1_4_STAGES],
         sd_v1_batch=row("sd_v1_batch").value,
         words_per_day=Range(words_day.low, words_day.high),
+        words_per_day_display=words_day.value,
         babylm_words=row("babylm_words").value,
         reading_rate=row("reading_rate").value,
         oral_reading_rate=row("oral_reading_rate").value,
@@ -300,6 +314,18 @@ def word_exposure(inputs: Inputs) -> Words:
                         f"Ceiling: silent reading at {inputs.reading_rate:g} words/min for every waking hour "
                         f"({inputs.essay_waking_hours:g} h/day) from birth to {ADULT_AGE}",
                         sources=("reading_rate", "essay_waking_hours")))
+    # At the round middle of the cited range: the explorable chart's default.
+    reader = {"model": LLMS[-1].label, "models": {llm.label: inputs.llm_tokens[llm.key] * words_per_token
+                                                  for llm in LLMS}, "words_per_day": inputs.words_per_day_display,
+              "age": ADULT_AGE}
+    values += [
+        Value(f"reader_words_heard_by_{ADULT_AGE}", words_heard(reader["words_per_day"], ADULT_AGE), "words",
+              f"Words heard by {ADULT_AGE} at {reader['words_per_day']:,.0f} words/day, the explorable chart's "
+              "default", sources=("child_words_per_day",)),
+        Value("reader_orders_above_heard", orders_above_heard(**reader), "orders of magnitude",
+              f"{reader['model']} training words over words heard by {ADULT_AGE} at "
+              f"{reader['words_per_day']:,.0f} words/day, the explorable chart's default",
+              sources=(LLMS[-1].tokens_row, "words_per_token", "child_words_per_day"))]
     rows = [
         WordsRow(f"Words heard by {CHILD_AGE} (infant counts carried forward)", "person",
                  heard[CHILD_AGE].low, heard[CHILD_AGE].high, "child_words_per_day"),
@@ -493,12 +519,13 @@ def _charts(ctx, inputs: Inputs, images: Images, words: Words, headline: Headlin
                         legend=alt.Legend(orient="bottom", title=None)),
         tooltip=[alt.Tooltip("what:N"), alt.Tooltip("low:Q", format=".3~s"), alt.Tooltip("high:Q", format=".3~s"),
                  alt.Tooltip("source:N", title="catalog row")])
-    out.chart("language", language_bars.properties(width=width, height=220),
+    out.chart("language", _explorable_words(alt, language_bars, inputs).properties(width=width, height=240),
               "Words a person meets against words an LLM is trained on",
               f"Bars on a log scale: a person hears {fmt(child.low)} to {fmt(child.high)} words by {CHILD_AGE} and "
               f"{fmt(adult.low)} to {fmt(adult.high)} by {ADULT_AGE}; reading every waking hour caps out near "
               f"{fmt(words.reading_ceiling)}. GPT-3 trained on about {fmt(words.training_words['gpt3'])} words and "
-              f"Llama 3 on over {fmt(words.training_words['llama3'])}.", data="language")
+              f"Llama 3 on over {fmt(words.training_words['llama3'])}. The black point follows the reader's words "
+              "a day (controls below the chart).", data="language")
 
 
 def _explorable_years(chart, inputs: Inputs):
@@ -530,3 +557,26 @@ def _reader_layers(alt, inputs: Inputs, rates: list[float]):
     return (curve + point.mark_point(filled=True, size=80, color="black")
             + point.transform_calculate(label=label).mark_text(align="right", dx=-8, dy=16, fontWeight="bold")
             .encode(text="label:N"))
+
+
+def _explorable_words(alt, bars, inputs: Inputs):
+    """The reader's words a day: a point for what they hear by ADULT_AGE, and the gap to an LLM of their choice."""
+    per_day = inputs.words_per_day
+    controls = [
+        Control("words_per_day", "Adult words heard a day", "words/day", inputs.words_per_day_display,
+                "day-long recordings of infants in Australia (Brushe et al. 2020): 2,958 to 45,849, about 15,000",
+                cited=(per_day.low, per_day.high), slider=(1000, 50000, 1)),
+        Control("model", "Language model", "", LLMS[-1].label, "Llama 3, the largest training set here",
+                options={llm.label: llm.label for llm in LLMS}),
+    ]
+    models = {llm.label: inputs.llm_tokens[llm.key] * inputs.words_per_token for llm in LLMS}
+    outputs = [Output("heard", words_heard, "words", f"Words heard by {ADULT_AGE}", f"reader_words_heard_by_{ADULT_AGE}"),
+               Output("orders", orders_above_heard, "orders of magnitude", "The model's words over them",
+                      "reader_orders_above_heard")]
+    reader = alt.Chart(alt.Data(values=[{}])).transform_calculate(
+        what=f"'Words heard by {ADULT_AGE} at your rate'", low="heard", high="heard",
+        label="format(orders, '.2f') + ' orders below ' + model").encode(
+        y=alt.Y("what:N", sort=None), x="low:Q")
+    layers = (bars + reader.mark_point(filled=True, size=90, color="black")
+              + reader.mark_text(align="left", dx=8, fontWeight="bold").encode(text="label:N"))
+    return explorable(layers, controls, {"models": models, "age": ADULT_AGE}, outputs)

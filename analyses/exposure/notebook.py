@@ -7,6 +7,8 @@
 # with the frozen results the page shows. It runs in a second on a laptop and needs no data files.
 
 # %%
+import math
+
 from analyses import catalog
 from analyses._notebook import check, run, show_chart, show_table, values
 from analyses.exposure import analysis as exposure
@@ -91,8 +93,17 @@ show_chart(ctx.results, "years_vs_rate")
 
 # %% [markdown]
 # ### Chart: words a person meets against words an LLM is trained on
+#
+# On the page the reader sets the words heard a day and picks the model; `orders_above_heard`'s Vega
+# expression (printed here) gives the gap. By hand, at the top of the cited range against Llama 3:
 
 # %%
+print("Vega expression:", exposure.orders_above_heard.vega)
+llama3_words = rows["llama3_tokens"].value * rows["words_per_token"].value
+top = rows["child_words_per_day"].high
+by_hand = math.log10(llama3_words / (top * 365.25 * 20))
+assert math.isclose(exposure.orders_above_heard("Llama 3", {"Llama 3": llama3_words}, top, 20), by_hand)
+print(f"{top:,.0f} words a day: Llama 3 trained on {by_hand:.2f} orders of magnitude more words than heard by 20")
 show_chart(ctx.results, "language")
 
 # %% [markdown]
