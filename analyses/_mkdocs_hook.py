@@ -388,7 +388,7 @@ def m_live(page, ref, name):
     else:
         raise MacroError(f"chart '{ref}' has no control or output '{name}' (has: {', '.join([*controls, *outputs])})")
     figure = f"chart-{analysis}-{ref.split('/', 1)[1]}"
-    state.setdefault("live", {}).setdefault(page.file.src_uri, set()).add(figure)
+    state["live"].add(figure)
     title = html.escape(f"{title}. Follows the controls under the chart; this is the page's default.", quote=True)
     return (f'<span class="live" data-chart="{figure}" data-name="{name}" title="{title}">'
             f"{html.escape(text)}</span>")
@@ -604,11 +604,12 @@ def expand(markdown: str, page) -> str:
 
 
 def on_page_markdown(markdown, page, config, files):
+    state["live"] = set()  # the charts this page's live numbers follow (m_live)
     try:
         expanded = expand(markdown, page)
     except MacroError as error:
         raise PluginError(f"{page.file.src_uri}: {error}") from None
-    for figure in sorted(state.get("live", {}).get(page.file.src_uri, set())):
+    for figure in sorted(state["live"]):
         if f'<figure class="chart" id="{figure}">' not in expanded:  # the number could never follow its chart
             raise PluginError(f"{page.file.src_uri}: a live number follows '{figure}', which is not on this page; "
                               "add its {{ chart }} macro")

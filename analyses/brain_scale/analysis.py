@@ -96,14 +96,18 @@ def reader_controls(row) -> tuple[list[Control], dict]:
                 options={"synapses": "one synapse", "16-bit equivalents": "a synapse's bits, in 16-bit parameters",
                          "neurons": "one neuron"}),
         Control("neurons", "Neurons in the neocortex", "billion", stereology.value / 1e9,
-                "stereology's 21 billion (19 in women, 23 in men); the isotropic fractionator finds 10.2 billion",
+                f"stereology's {fmt(stereology.value)} ({fmt(stereology.range[0])} in women, "
+                f"{fmt(stereology.range[1])} in men); the isotropic fractionator finds {fmt(low_n.value)}",
                 cited=(low_n.value / 1e9, stereology.range[1] / 1e9), slider=(10, 25, 0.1)),
-        Control("synapses_per_neuron", "Synapses per neuron", "", spn.value, "7,000 on average, 1,000 to 10,000",
+        Control("synapses_per_neuron", "Synapses per neuron", "", spn.value,
+                f"{spn.value:,.0f} on average, {spn.range[0]:,.0f} to {spn.range[1]:,.0f} (Drachman 2005; range: Rockland 2002)",
                 cited=spn.range, slider=(500, 15000, 100)),
         Control("visual_share", "Share of cortex serving vision", "%", visual.value,
-                "Millidge's 2022 post: 27% to about 30%", cited=visual.range, slider=(10, 50, 0.5)),
+                f"Millidge's 2022 post: {visual.range[0]:g}% to about {visual.range[1]:g}%", cited=visual.range,
+                slider=(10, 50, 0.5)),
         Control("bits_per_synapse", "Bits one synapse stores (16-bit equivalents only)", "bits",
-                row("bits_per_synapse").value, "Bartol et al. 2015: 4.7 bits", slider=(1, 16, 0.1)),
+                row("bits_per_synapse").value, f"Bartol et al. 2015: {row('bits_per_synapse').value:g} bits",
+                slider=(1, 16, 0.1)),
     ]
     constants = {"language_share": row("millidge_language_share").value,
                  "sd_unet_parameters": row("params_sd_v1_unet").value, "gpt3_parameters": row("params_gpt3").value}
@@ -225,10 +229,12 @@ READER_OUTPUTS = {"vision": (vision_gap, "visual cortex over SD v1's UNet"),
 
 def save_reader_gaps(out, row) -> None:
     gaps = reader_gaps(row)
+    neurons, spn = row("neocortex_neurons_stereology").value, row("synapses_per_neuron").value
     for key, (_, label) in READER_OUTPUTS.items():
         out.value(f"reader_gap_{key}", gaps[key], "orders of magnitude",
-                  f"{label[0].upper()}{label[1:]}, at the explorable chart's defaults (21 billion neocortical neurons "
-                  "× share × 7,000 synapses each)", sources=("neocortex_neurons_stereology", "synapses_per_neuron"))
+                  f"{label[0].upper()}{label[1:]}, at the explorable chart's defaults ({fmt(neurons)} neocortical "
+                  f"neurons × share × {spn:,.0f} synapses each)",
+                  sources=("neocortex_neurons_stereology", "synapses_per_neuron"))
     out.table("reader_gaps", [{"gap": key, "what": label, "orders_of_magnitude": gaps[key]}
                               for key, (_, label) in READER_OUTPUTS.items()],
               "Orders of magnitude between brain areas and models at the explorable chart's defaults")

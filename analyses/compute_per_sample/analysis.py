@@ -55,15 +55,15 @@ def sd_parts(ctx, folder: str, size: int) -> dict[str, float]:
             "parameters": count_parameters(unet) + count_parameters(vae) + sum(map(count_parameters, encoders))}
 
 
+# Per image and per answer, as sums over named numbers, each also written as the Vega expression that the
+# page evaluates as the reader moves the steps, guidance and answer length (the chart "flops_by_steps");
+# tests/test_browser.py checks the two agree.
+GUIDANCE = {True: "with guidance", False: "without guidance"}
+
+
 def flops_per_image(parts: dict[str, float], steps: int, guidance: bool) -> float:
     """Text encoders (twice with guidance: prompt and negative prompt) + steps × UNet + one VAE decode."""
     return image_flops(steps, GUIDANCE[guidance], parts["text"], parts["unet_1"], parts["unet_2"], parts["decode"])
-
-
-# The reader's version (the chart "flops_by_steps"): the same sums over named numbers, also written as Vega
-# expressions that the page evaluates as the reader moves the steps, guidance and answer length; checked
-# against these functions by tests/test_browser.py.
-GUIDANCE = {True: "with guidance", False: "without guidance"}
 
 
 @vega("(guidance === 'with guidance' ? 2 : 1) * text_flops + steps * (guidance === 'with guidance' ? unet_2_flops : "
@@ -299,7 +299,7 @@ def _explorable_steps(alt, ctx, chart, sd1: dict[str, float], llm_flops_per_toke
         Control("guidance", "Classifier-free guidance", "", GUIDANCE[True], "on, as in SD v1's default sampler",
                 options={g: g for g in GUIDANCE.values()}),
         Control("answer_words", "Words in the LLM's answer", "words", p["answer_words"],
-                "the page's 500-word answer", slider=(50, 5000, 50)),
+                f"the page's {p['answer_words']}-word answer", slider=(50, 5000, 50)),
     ]
     constants = {"text_flops": sd1["text"], "unet_1_flops": sd1["unet_1"], "unet_2_flops": sd1["unet_2"],
                  "decode_flops": sd1["decode"], "words_per_token": row("words_per_token").value,

@@ -530,14 +530,15 @@ def _charts(ctx, inputs: Inputs, images: Images, words: Words, headline: Headlin
 
 def _explorable_years(chart, inputs: Inputs):
     """The reader's controls: distinct images per second and waking hours, each with its cited range."""
-    waking = inputs.waking_hours
+    waking, ips, fixations = inputs.waking_hours, inputs.essay_images_per_second, inputs.fixations_per_second
     controls = [
-        Control("images_per_second", "Distinct images per waking second", "images/s",
-                inputs.essay_images_per_second, "the essay's 10/s; one image per eye fixation, about 3/s",
-                cited=(inputs.fixations_per_second, inputs.essay_images_per_second), slider=(0.1, 10, 0.1)),
+        Control("images_per_second", "Distinct images per waking second", "images/s", ips,
+                f"the essay's {ips:g}/s; one image per eye fixation, about {fixations:g}/s (Henderson 2007)",
+                cited=(fixations, ips), slider=(0.1, 10, 0.1)),
         Control("waking_hours", "Waking hours a day", "hours/day", inputs.essay_waking_hours,
-                "the essay's 18 h; 24 h less the 10 h of sleep recommended to teenagers",
-                cited=(waking.low, waking.high), slider=(12, 20, 0.5)),
+                f"the essay's {inputs.essay_waking_hours:g} h; 24 h less the {24 - waking.low:g} h of sleep "
+                "recommended to teenagers at most (Paruthi et al. 2016)", cited=(waking.low, waking.high),
+                slider=(12, 20, 0.5)),
     ]
     outputs = [Output("years", years_to_see, "years", "Years to see LAION-2B-en's images",
                       "years_to_match_sd_essay"),
@@ -564,9 +565,10 @@ def _explorable_words(alt, bars, inputs: Inputs):
     per_day = inputs.words_per_day
     controls = [
         Control("words_per_day", "Adult words heard a day", "words/day", inputs.words_per_day_display,
-                "day-long recordings of infants in Australia (Brushe et al. 2020): 2,958 to 45,849, about 15,000",
+                f"day-long recordings of infants in Australia (Brushe et al. 2020): {per_day.low:,.0f} to "
+                f"{per_day.high:,.0f}, about {inputs.words_per_day_display:,.0f}",
                 cited=(per_day.low, per_day.high), slider=(1000, 50000, 1)),
-        Control("model", "Language model", "", LLMS[-1].label, "Llama 3, the largest training set here",
+        Control("model", "Language model", "", LLMS[-1].label, "the newest model here, with the largest training set",
                 options={llm.label: llm.label for llm in LLMS}),
     ]
     models = {llm.label: inputs.llm_tokens[llm.key] * inputs.words_per_token for llm in LLMS}

@@ -27,6 +27,7 @@ CHINCHILLA_COMPUTE = 5.76e23  # FLOPs: Chinchilla's own training budget (Hoffman
 
 # Each fit of the law: the prefix of its constants' catalog rows (and of its value keys), and its name on the page.
 FITS = {"hoffmann": "Hoffmann et al. 2022", "besiroglu": "Besiroglu et al. 2024"}
+DEVRIES_SIZES = (0.5, 0.25)  # de Vries's worked examples: models at half and a quarter of compute-optimal
 
 
 # Value keys of the models whose tokens per parameter the page quotes, by id in language_models.yaml.
@@ -323,8 +324,8 @@ def _values(out, fits: list[Fit], by_id: dict[str, LanguageModel], sardana: list
                   f"{fit.name}: compute-optimal tokens per parameter at Chinchilla's budget (5.76e23 FLOPs)")
         out.value(f"{prefix}_nopt_at_chinchilla", n, "parameters", f"{fit.name}: compute-optimal size at 5.76e23 FLOPs")
 
-    for key, size, source in (("overhead_50", 0.5, "devries_overhead_50"),
-                              ("overhead_25", 0.25, "devries_overhead_25")):
+    for key, size, source in (("overhead_50", DEVRIES_SIZES[0], "devries_overhead_50"),
+                              ("overhead_25", DEVRIES_SIZES[1], "devries_overhead_25")):
         out.value(key, 100 * hoffmann.overhead(size), "%",
                   f"Extra compute at {size:.0%} of the compute-optimal size (Hoffmann fit)", sources=(source,))
     out.value("critical_size", 100 * hoffmann.size_at_overhead(1.0), "%",
@@ -444,9 +445,10 @@ def _charts(ctx, fits: list[Fit], surface: list[dict], overheads: list[dict], mo
 def _explorable_overhead(alt, lines, fits: list[Fit]):
     """The reader picks a size (as a share of compute-optimal) and a fit; a point marks the overhead."""
     fit_constants = {f.name: {"alpha": f.alpha, "beta": f.beta} for f in fits}
+    half, quarter = (100 * size for size in DEVRIES_SIZES)
     controls = [
-        Control("size_pct", "Model size, share of compute-optimal", "%", 50,
-                "half the optimal size; de Vries's worked examples are 25% and 50%", cited=(25, 50),
+        Control("size_pct", "Model size, share of compute-optimal", "%", half,
+                f"de Vries's worked examples, {half:g}% and {quarter:g}% of the optimal size", cited=(quarter, half),
                 slider=(10, 100, 1)),
         Control("fit", "Scaling-law fit", "", fits[0].name, "Hoffmann et al.'s fit, as in de Vries's post",
                 options={f.name: f.name for f in fits}),
