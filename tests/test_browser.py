@@ -92,6 +92,7 @@ def test_charts_render_offline_without_errors(built_site, server, browser, schem
         url = f"{server}/{'' if page_path == '.' else page_path + '/'}"
         page.goto(url, wait_until="networkidle")
         expected = page.locator(".vega-chart").count()
+        wake_and_scroll(page)
         page.wait_for_function(f"document.querySelectorAll('.vega-chart.vega-rendered svg.marks').length === {expected}",
                                timeout=15_000)
         marks = page.locator(".vega-chart svg.marks path, .vega-chart svg.marks line").count()
@@ -109,6 +110,30 @@ def test_charts_render_offline_without_errors(built_site, server, browser, schem
         assert not errors, f"{url}: console errors {errors}"
         assert hosts == {"127.0.0.1"}, f"{url}: requests to {hosts - {'127.0.0.1'}}"
         page.close()
+
+
+def wake_and_scroll(page, selector: str = ".vega-chart") -> None:
+    """What a reader does: move the pointer (charts.js loads Vega on the first interaction), then bring each
+    chart near the screen (it draws charts as they come into view)."""
+    page.mouse.move(5, 5)
+    for i in range(page.locator(selector).count()):
+        page.locator(selector).nth(i).scroll_into_view_if_needed()
+
+
+def test_vega_loads_only_when_a_chart_is_drawn(server, browser):
+    page = browser.new_page()
+    requested = []
+    page.on("request", lambda req: requested.append(urllib.parse.urlsplit(req.url).path))
+    page.goto(f"{server}/methods/", wait_until="networkidle")  # a page without charts
+    assert not [p for p in requested if p.endswith(("charts.js", "vega-bundle.js"))], requested
+    page.goto(f"{server}/evidence/exposure/", wait_until="networkidle")
+    assert any(p.endswith("charts.js") for p in requested), "the chart script is missing on a chart page"
+    assert not any(p.endswith("vega-bundle.js") for p in requested), "Vega loaded before the reader did anything"
+    assert page.locator(".vega-chart img").count() == page.locator(".vega-chart").count()  # the static SVGs
+    wake_and_scroll(page, "figure.chart >> nth=0")
+    page.wait_for_selector(".vega-chart.vega-rendered svg.marks", timeout=15_000)
+    assert sum(p.endswith("vega-bundle.js") for p in requested) == 1
+    page.close()
 
 
 def test_a_code_link_opens_the_highlighted_line_that_made_the_chart(server, browser):
@@ -129,6 +154,8 @@ def test_the_geometry_check_sees_a_blank_chart(server, browser):
     """Bars on a log axis start at zero, so Vega draws them zero wide: the check above must call that blank."""
     page = browser.new_page()
     page.goto(f"{server}/evidence/exposure/", wait_until="networkidle")
+    wake_and_scroll(page, "figure.chart >> nth=0")
+    page.wait_for_function("typeof vegaEmbed !== 'undefined'", timeout=15_000)
     page.evaluate("""async () => {
       const figure = document.createElement('figure');
       figure.id = 'chart-test-blank';
@@ -212,14 +239,17 @@ def check_view(page, where: str, figure: str, meta: dict) -> dict:
     return {c["name"]: signals[c["name"]] for c in meta["controls"]}
 
 
-def open_page(browser, url: str, figure: str, **options):
-    """A page with its console errors and the hosts it requests recorded, once the figure's controls exist."""
+def open_page(browser, url: str, figure: str, wake: bool = True, **options):
+    """A page with its console errors and the hosts it requests recorded, once the figure's controls exist.
+    ``wake=False`` does nothing a reader would: a figure with settings in the address must draw by itself."""
     page = browser.new_page(**options)
     page.errors, page.hosts = [], set()
     page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     page.on("request", lambda req: page.hosts.add(urllib.parse.urlsplit(req.url).hostname))
     page.goto(url, wait_until="networkidle")
+    if wake:
+        wake_and_scroll(page, f"#{figure}")
     page.wait_for_selector(f"#{figure}-controls .vega-bind", timeout=15_000)
     return page
 
@@ -242,7 +272,7 @@ def share_and_reset(browser, page, url: str, figure: str, meta: dict) -> None:
     changed = {c["name"]: next(v for v in settings(c) if v != c["default"]) for c in meta["controls"]}
     for control in meta["controls"]:
         set_control(page, figure, control, changed[control["name"]])
-    reopened = open_page(browser, page.url, figure)
+    reopened = open_page(browser, page.url, figure, wake=False)
     assert check_view(reopened, f"{page.url} {figure}", figure, meta) == changed, f"{page.url}: settings not restored"
     reopened.close()
     page.click(f"#{figure}-controls .chart-reset")

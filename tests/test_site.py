@@ -104,6 +104,20 @@ def test_site_loads_nothing_from_other_hosts(built_site):
     assert "fonts.googleapis" not in css and "fonts.gstatic" not in css
 
 
+def test_only_chart_pages_load_the_chart_script(built_site):
+    pages = {str(p.relative_to(built_site)): p.read_text() for p in built_site.rglob("index.html")}
+    with_charts = {name for name, text in pages.items() if 'class="vega-chart"' in text}
+    with_script = {name for name, text in pages.items() if re.search(r'<script src="[./]*assets/javascripts/charts\.js"', text)}
+    assert with_charts and with_script == with_charts
+    assert not any("vega-bundle.js" in text for text in pages.values()), "Vega is fetched by charts.js, not linked"
+    home = pages["index.html"]
+    # Every static SVG reserves its size (no layout shift); the first loads at once, the rest lazily.
+    images = re.findall(r'<div class="vega-chart"[^>]*><img ([^>]*)>', pages["evidence/exposure/index.html"])
+    assert len(images) == 3 and all(re.search(r'width="\d+" height="\d+"', i) for i in images)
+    assert ["loading" in i for i in images] == [False, True, True]
+    assert '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">' in home
+
+
 def python_blocks(path: pathlib.Path) -> list[str]:
     return re.findall(r"^```python\n(.*?)^```", path.read_text(), flags=re.M | re.S)
 

@@ -1,7 +1,10 @@
 // Interactive charts: replace each static SVG fallback with a vega-embed view.
-// vegaEmbed comes from vega-bundle.js, bundled locally by vl-convert (no CDN).
-// Charts follow the reader's palette (Material's "slate" scheme is dark) and
-// the width of the page, so they read on a phone.
+// vegaEmbed comes from vega-bundle.js, bundled locally by vl-convert (no CDN). The hook adds this
+// script only to pages with charts. The bundle is large (about 300 KB compressed), so it is fetched
+// only once the reader interacts with the page (moves, scrolls, touches or types), and each chart is
+// drawn when it comes near the screen; until then the static SVG shows, identical at the page's
+// defaults. A chart whose settings are in the address is drawn at once. Charts follow the reader's
+// palette (Material's "slate" scheme is dark) and the width of the page, so they read on a phone.
 //
 // Explorable charts (spec.usermeta.explorable, written by analyses/_explorable.py) carry Vega-Lite
 // parameters bound to inputs. This script puts the inputs under the chart (outside its role="img"),
@@ -9,6 +12,20 @@
 // them), offers a reset, and writes the live values into the prose's {{ live ... }} numbers with the
 // same rounding and units as the hook (analyses/_format.py, analyses/_mkdocs_hook.py).
 (function () {
+  const BUNDLE = new URL("vega-bundle.js", document.currentScript.src).href;
+  let bundle = null;
+
+  function loadBundle() {
+    bundle = bundle || new Promise(function (resolve, reject) {
+      const script = document.createElement("script");
+      script.src = BUNDLE;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("could not load " + BUNDLE)); };
+      document.head.appendChild(script);
+    });
+    return bundle;
+  }
+
   function isDark() {
     return document.body.getAttribute("data-md-color-scheme") === "slate";
   }
@@ -183,7 +200,7 @@
   // ------------------------------------------------------------ rendering
 
   async function render(el) {
-    if (typeof vegaEmbed === "undefined") return; // keep the SVG fallback
+    await loadBundle();
     if (!el.dataset.fallback) el.dataset.fallback = el.innerHTML;
     const response = await fetch(el.dataset.spec);
     if (!response.ok) throw new Error("chart spec " + el.dataset.spec + ": HTTP " + response.status);
@@ -209,21 +226,40 @@
     el.classList.add("vega-rendered");
   }
 
-  function renderAll() {
-    document.querySelectorAll(".vega-chart").forEach(function (el) {
-      render(el).catch(function (error) {
-        console.warn("chart left as static SVG:", error);
-        if (el.dataset.fallback) el.innerHTML = el.dataset.fallback;
-      });
+  function draw(el) {
+    el.dataset.drawn = "true";
+    render(el).catch(function (error) {
+      console.warn("chart left as static SVG:", error);
+      if (el.dataset.fallback) el.innerHTML = el.dataset.fallback;
     });
   }
 
+  // A chart whose figure has settings in the address (an explorable chart opened from a shared link).
+  function hasSettings(el) {
+    const prefix = el.closest("figure").id + ".";
+    return Array.from(new URLSearchParams(location.search).keys()).some((k) => k.startsWith(prefix));
+  }
+
+  const WAKE = ["pointerdown", "pointermove", "keydown", "scroll", "touchstart", "wheel"];
+
   document.addEventListener("DOMContentLoaded", function () {
-    renderAll();
-    // Re-render when the reader toggles light/dark (explorable charts keep their settings: they are in the URL).
-    new MutationObserver(renderAll).observe(document.body, {
-      attributes: true,
-      attributeFilter: ["data-md-color-scheme"],
-    });
+    const charts = Array.from(document.querySelectorAll(".vega-chart"));
+    charts.filter(hasSettings).forEach(draw);
+    const near = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (entry.isIntersecting && !entry.target.dataset.drawn) draw(entry.target);
+        if (entry.isIntersecting) near.unobserve(entry.target);
+      });
+    }, { rootMargin: "400px 0px" });
+    function wake() {
+      WAKE.forEach(function (type) { removeEventListener(type, wake, true); });
+      charts.forEach(function (el) { near.observe(el); });
+    }
+    WAKE.forEach(function (type) { addEventListener(type, wake, { capture: true, passive: true }); });
+    // Redraw the drawn charts when the reader toggles light/dark (explorable charts keep their settings: they
+    // are in the address).
+    new MutationObserver(function () {
+      charts.filter((el) => el.dataset.drawn).forEach(draw);
+    }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
   });
 })();
