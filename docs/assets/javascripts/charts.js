@@ -119,20 +119,22 @@
     return control.slider ? formatValue(value, control.unit) : control.options[value];
   }
 
+  function liveSpans(figure, name) {
+    return document.querySelectorAll('.live[data-chart="' + figure.id + '"][data-name="' + name + '"]');
+  }
+
   // The prose's live numbers and the status line under the controls.
   function showValues(el, figure, meta, view, panel) {
     const changed = [];
     meta.controls.forEach(function (c) {
       const value = view.signal(c.name);
-      document.querySelectorAll('.live[data-chart="' + figure.id + '"][data-name="' + c.name + '"]')
-        .forEach(function (span) { span.textContent = describe(c, value); });
+      liveSpans(figure, c.name).forEach(function (span) { span.textContent = describe(c, value); });
       if (value !== c.default) changed.push(c.label + ": " + describe(c, value) + " (page: " + describe(c, c.default) + ")");
     });
     const outputs = meta.outputs.map(function (o) {
       const value = view.signal(o.name);
       const text = formatValue(value, o.unit);
-      document.querySelectorAll('.live[data-chart="' + figure.id + '"][data-name="' + o.name + '"]')
-        .forEach(function (span) { span.textContent = text; span.dataset.value = String(value); });
+      liveSpans(figure, o.name).forEach(function (span) { span.textContent = text; span.dataset.value = String(value); });
       return o.label + ": " + text;
     });
     const status = (changed.length ? "Your assumptions: " + changed.join("; ") : "The page's assumptions") + ". " +
@@ -150,6 +152,8 @@
     if (!input) return;
     const list = document.createElement("datalist");
     list.id = panel.id + "-" + control.name + "-marks";
+    const old = document.getElementById(list.id); // a redraw (the palette changed) replaces the marks
+    if (old) old.remove();
     [control.default].concat(control.cited || []).forEach(function (x) {
       const option = document.createElement("option");
       option.value = String(x);
