@@ -301,6 +301,11 @@ def image_exposure(inputs: Inputs, distinct_images_per_second: list[float]) -> I
     return Images(per_year, per_year_fixations, seen, years_essay, years_fixations, by_rate, values)
 
 
+def training_words_by_label(inputs: Inputs) -> dict[str, float]:
+    """Each LLM's training tokens in words, by its label: the choices of the explorable words chart."""
+    return {llm.label: inputs.llm_tokens[llm.key] * inputs.words_per_token for llm in LLMS}
+
+
 def word_exposure(inputs: Inputs) -> Words:
     """Words a person hears by CHILD_AGE and ADULT_AGE (and could read), against LLM training sets in words."""
     per_day, words_per_token = inputs.words_per_day, inputs.words_per_token
@@ -315,9 +320,8 @@ def word_exposure(inputs: Inputs) -> Words:
                         f"({inputs.essay_waking_hours:g} h/day) from birth to {ADULT_AGE}",
                         sources=("reading_rate", "essay_waking_hours")))
     # At the round middle of the cited range: the explorable chart's default.
-    reader = {"model": LLMS[-1].label, "models": {llm.label: inputs.llm_tokens[llm.key] * words_per_token
-                                                  for llm in LLMS}, "words_per_day": inputs.words_per_day_display,
-              "age": ADULT_AGE}
+    reader = {"model": LLMS[-1].label, "models": training_words_by_label(inputs),
+              "words_per_day": inputs.words_per_day_display, "age": ADULT_AGE}
     values += [
         Value(f"reader_words_heard_by_{ADULT_AGE}", words_heard(reader["words_per_day"], ADULT_AGE), "words",
               f"Words heard by {ADULT_AGE} at {reader['words_per_day']:,.0f} words/day, the explorable chart's "
@@ -571,7 +575,7 @@ def _explorable_words(alt, bars, inputs: Inputs):
         Control("model", "Language model", "", LLMS[-1].label, "the newest model here, with the largest training set",
                 options={llm.label: llm.label for llm in LLMS}),
     ]
-    models = {llm.label: inputs.llm_tokens[llm.key] * inputs.words_per_token for llm in LLMS}
+    models = training_words_by_label(inputs)
     outputs = [Output("heard", words_heard, "words", f"Words heard by {ADULT_AGE}", f"reader_words_heard_by_{ADULT_AGE}"),
                Output("orders", orders_above_heard, "orders of magnitude", "The model's words over them",
                       "reader_orders_above_heard")]
