@@ -1,5 +1,5 @@
 # %% [markdown]
-# # Do parameters exist to learn quickly? The computation, step by step
+# # Parameters to learn quickly: the computation, step by step
 #
 # The page trains the cross-modal analysis's transformer on 8×8 Fashion-MNIST images and on bytes of English
 # to test three predictions of the comment's lottery-ticket argument: larger models learn from fewer samples,
