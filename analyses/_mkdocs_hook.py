@@ -33,8 +33,10 @@ and the macro named: the site never publishes a hole.
 
 import ast
 import csv
+import hashlib
 import html
 import inspect
+import io
 import json
 import pathlib
 import posixpath
@@ -43,6 +45,7 @@ import shutil
 import subprocess
 import sys
 
+import yaml
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
@@ -61,6 +64,8 @@ MEASURED = "measured"
 BUNDLE_CACHE = ROOT / ".cache"
 BUNDLE_SITE_PATH = "assets/javascripts/vega-bundle.js"  # fetched by charts.js, next to it
 CHARTS_SCRIPT = "assets/javascripts/charts.js"
+LEDGER_FILE = "updates.json"           # written by the runner (analyses/_runner.py, record_updates)
+UPDATES_PAGE = "updates/"
 # Any {{ ... }} outside code is a macro: an unknown or mistyped one fails the build rather than stay as text.
 MACRO = re.compile(r"\{\{([^{}\n]*)\}\}")
 # Fenced code blocks and inline code spans are copied through untouched.
@@ -147,7 +152,30 @@ def _call_sites(name: str) -> dict[tuple[str, str], tuple[str, int, str]]:
     return sites
 
 
+def _citation() -> dict:
+    """Title and authors from CITATION.cff, the file GitHub's "Cite this repository" reads too."""
+    cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
+    authors = [a.get("name") or f"{a['given-names']} {a['family-names']}" for a in cff["authors"]]
+    return {"title": cff["title"], "authors": authors}
+
+
+def _commit_date() -> str:
+    """The day of the commit the site is built from (not of the build): the same site cites the same date."""
+    try:
+        return subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip() or "unknown"
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def on_config(config):
+    state["citation"] = _citation()
+    ledger = RESULTS / LEDGER_FILE
+    state["updates"] = json.loads(ledger.read_text()) if ledger.is_file() else []
+    home_chart = re.search(r"\{\{\s*chart\s+(\S+)/(\S+)\s*\}\}", (ROOT / "docs" / "index.md").read_text())
+    state["site_card_spec"] = RESULTS / home_chart[1] / f"{home_chart[2]}.vl.json" if home_chart else None
+    state["card_for"] = {}
+    state["date"] = _commit_date()
     try:
         state["catalog"] = catalog.load()
     except catalog.CatalogError as error:
@@ -172,6 +200,13 @@ def on_files(files, config):
                    f"ties the frozen results on its pages to this code. Charts and tables link to the lines that made "
                    f"them.\n\n{fence}python linenums=\"1\"\n{text}{fence}\n")
         files.append(File.generated(config, f"{CODE_DIR}/{path}.md", content=content))
+    rows = all_values()
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    files.append(File.generated(config, f"{ALL_VALUES}.csv", content=text.getvalue()))
+    files.append(File.generated(config, f"{ALL_VALUES}.json", content=json.dumps(rows, indent=1, ensure_ascii=False)))
     for name, charts in state["notebook_charts"].items():
         files.append(File.generated(config, f"{NOTEBOOK_DIR}/{name}.md", content=f"{{{{ notebook {name} }}}}\n"))
         for chart in charts.values():  # a chart the notebook drew differently from the page (a smaller case)
@@ -180,11 +215,36 @@ def on_files(files, config):
     return files
 
 
+ALL_VALUES = "downloads/all-values"    # .csv and .json: every number on the site
+
+
+def all_values() -> list[dict]:
+    """Every number the site can show, one row each: the analyses' computed values (with the input hash of
+    the results they belong to) and the catalog's cited figures (with the hash of the row itself)."""
+    from analyses import _runner
+
+    rows = []
+    for name, found in sorted(state["results"].items()):
+        page = _runner.spec(name).page.removesuffix(".md") + "/"
+        input_hash = (found["manifest"] or {}).get("input_hash", "")
+        for key, v in sorted(found["results"]["values"].items()):
+            rows.append({"id": f"{name}.{key}", "value": v["value"], "unit": v["unit"], "low": v.get("low"),
+                         "high": v.get("high"), "what": v["label"], "kind": "computed", "analysis": name,
+                         "page": f"{page}#value-{key}", "source": "; ".join(v["sources"]), "url": "", "locator": "",
+                         "input_hash": input_hash})
+    for row in sorted(state["catalog"].values(), key=lambda r: (r.file, r.id)):
+        rows.append({"id": row.id, "value": row.value, "unit": row.unit, "low": row.low, "high": row.high,
+                     "what": row.counts, "kind": row.kind, "analysis": "", "page": f"references/#{row.id}",
+                     "source": row.source, "url": row.url, "locator": row.locator, "input_hash": _runner._row_hash(row)})
+    return rows
+
+
 def on_post_page(output, page, config):
     """The chart script on the pages with charts only: the others load no script of ours, and none of Vega.
     And a name for the theme's search dialog, which has none (an accessibility failure)."""
     output = output.replace('<div class="md-search" data-md-component="search" role="dialog">',
                             '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', 1)
+    output = output.replace("</head>", social_metadata(output, page, config) + "</head>", 1)
     if 'class="vega-chart"' not in output:
         return output
     return output.replace("</body>", f'<script src="{_rel(page, CHARTS_SCRIPT)}"></script>\n</body>', 1)
@@ -322,7 +382,18 @@ def m_value(page, ref, *options):
     manifest = _analysis(name)["manifest"] or {"page": f"evidence/{name}.md"}
     target = _rel(page, manifest["page"].removesuffix(".md") + "/")
     href = ("" if target == "." else target) + f"#value-{key}"
-    return f'<a class="result" href="{href}" title="{title}">{html.escape(text)}</a>'
+    return f'<a class="result" href="{href}" title="{title}">{html.escape(text)}</a>' + _updated_mark(page, name, key)
+
+
+def _updated_mark(page, name: str, item: str) -> str:
+    """A link to the latest ledger entry of a value or verdict that a re-freeze changed; nothing otherwise."""
+    latest = [i for i, e in enumerate(state["updates"], 1) if (e["analysis"], e["item"]) == (name, item)]
+    if not latest:
+        return ""
+    e = state["updates"][latest[-1] - 1]
+    title = html.escape(f"Changed on {e['date']}: {e['old']} → {e['new']}", quote=True)
+    return (f'<sup><a class="updated" href="{_rel(page, UPDATES_PAGE)}#update-{latest[-1]}" title="{title}">'
+            "updated</a></sup>")
 
 
 def _row(row_id):
@@ -357,10 +428,12 @@ def _figure(page, anchor: str, folder: str, chart: dict, caption: str) -> str:
     desc = html.escape(chart["description"], quote=True)
     lazy = ' loading="lazy"' if state["figures"] else ""  # the first chart may be the largest paint: load it at once
     state["figures"] += 1
+    state["page_figures"].append((anchor, chart["title"], f"{base}/{chart.get('data', chart['svg'])}"))
     return (f'<figure class="chart" id="{anchor}">\n'
             f'<div class="vega-chart" data-spec="{base}/{chart["spec"]}" role="img" aria-label="{desc}">'
             f'<img src="{base}/{chart["svg"]}" alt="{desc}"{_svg_size(folder, chart)}{lazy}></div>\n'
-            f'<figcaption><strong>{html.escape(chart["title"])}.</strong> {caption}</figcaption>\n</figure>')
+            f'<figcaption><strong><a class="permalink-title" href="#{anchor}" title="Link to this figure">'
+            f'{html.escape(chart["title"])}</a>.</strong> {caption}</figcaption>\n</figure>')
 
 
 def _notebook_link(page, name: str, chart: str) -> str:
@@ -386,6 +459,7 @@ def m_chart(page, ref):
                f'<a href="{base}/{c["spec"]}" download>Vega-Lite spec</a> · '
                f'Code: {_code_link(page, name, "table", c["data"].removesuffix(".csv"), "data")}, '
                f'{_code_link(page, name, "chart", chart, "chart")}, {_notebook_link(page, name, chart)}</span>')
+    state.setdefault("card_spec", ROOT / "docs" / folder / c["spec"])   # the page's social card: its first chart
     return _figure(page, f"chart-{name}-{chart}", folder, c, caption)
 
 
@@ -444,6 +518,24 @@ def m_table(page, ref):
             f"{code}\n")
 
 
+def m_updates(page):
+    """The ledger the runner writes when a re-freeze changes a headline value or a verdict, newest first."""
+    if not state["updates"]:
+        return ("No re-freeze has changed a verdict or a headline value yet. When one does, the runner records it "
+                f"in `docs/results/{LEDGER_FILE}` and it appears here.\n")
+    from analyses import _runner
+
+    lines = ["| date | analysis | what changed | before | after | inputs that changed |", "|---|---|---|---|---|---|"]
+    for i, e in reversed(list(enumerate(state["updates"], 1))):
+        analysis = _runner.spec(e["analysis"])
+        what = e["label"] if e["kind"] == "verdict" else f"{e['label']} (`{e['item']}`)"
+        why = ", ".join(f"`{k}`" for k in e["inputs_changed"]) or "none recorded"
+        lines.append(f'| <span id="update-{i}"></span>{e["date"]} | [{analysis.title.split(":")[0]}]'
+                     f'({_rel_src(page, analysis.page)}) | {_cell(what)} | {_cell(e["old"])} | {_cell(e["new"])} | '
+                     f"{why} |")
+    return "\n".join(lines) + "\n"
+
+
 def m_values(page, name):
     results = _analysis(name)["results"]["values"]
     lines = ["| value | what it is | computed from |", "|---|---|---|"]
@@ -454,7 +546,9 @@ def m_values(page, name):
         sources = ", ".join(f"[{s}]({state['catalog'][s].url} \"{html.escape(state['catalog'][s].source)}\")"
                             if s in state["catalog"] else s for s in v["sources"]) or "other values above"
         lines.append(f'| <span id="value-{key}"></span>`{key}`: {text} | {v["label"]} | {sources} |')
-    return "\n".join(lines) + "\n"
+    return ("\n".join(lines) + f"\n\nEvery number on the site, these included, with its unit, its source or "
+            f"analysis and its input hash: [CSV]({_rel_src(page, ALL_VALUES + '.csv')}){{: download }} · "
+            f"[JSON]({_rel_src(page, ALL_VALUES + '.json')}){{: download }}.\n")
 
 
 def m_provenance(page, name):
@@ -595,7 +689,7 @@ def m_evidence_index(page):
 
 MACROS = {"value": m_value, "cite": m_cite, "source": m_source, "chart": m_chart, "live": m_live, "table": m_table,
           "values": m_values, "provenance": m_provenance, "notebook": m_notebook, "references": m_references,
-          "evidence_index": m_evidence_index}
+          "evidence_index": m_evidence_index, "updates": m_updates}
 
 
 def _usage(name: str) -> str:
@@ -627,6 +721,8 @@ def expand(markdown: str, page) -> str:
 def on_page_markdown(markdown, page, config, files):
     state["live"] = set()  # the charts this page's live numbers follow (m_live)
     state["figures"] = 0   # charts drawn so far on this page (_figure)
+    state["page_figures"] = []  # (anchor, title, data link) of each chart on this page, for "Cite this page"
+    state.pop("card_spec", None)
     try:
         expanded = expand(markdown, page)
     except MacroError as error:
@@ -635,4 +731,103 @@ def on_page_markdown(markdown, page, config, files):
         if f'<figure class="chart" id="{figure}">' not in expanded:  # the number could never follow its chart
             raise PluginError(f"{page.file.src_uri}: a live number follows '{figure}', which is not on this page; "
                               "add its {{ chart }} macro")
-    return expanded
+    # Pages are all rendered before any is written out: keep this page's card for on_post_page.
+    state["card_for"][page.file.src_uri] = state.get("card_spec") or state["site_card_spec"]
+    if page.file.src_uri.startswith(f"{CODE_DIR}/"):   # a published source file: cited through its page
+        return expanded
+    return expanded + cite_this_page(page, config, markdown)
+
+
+# ---------------------------------------------------------------- citing and sharing
+
+CARD_DIR = "assets/cards"
+
+
+def _card(spec_path: pathlib.Path, site_dir: pathlib.Path) -> str:
+    """A PNG of a chart, drawn offline by vl-convert (twice the chart's size), cached by the spec's hash;
+    its path in the site."""
+    import vl_convert
+
+    spec = spec_path.read_bytes()
+    name = f"{hashlib.sha256(spec).hexdigest()[:16]}.png"
+    cached = BUNDLE_CACHE / "cards" / name
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(vl_convert.vegalite_to_png(json.loads(spec), scale=2))
+    target = site_dir / CARD_DIR / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(cached, target)
+    return f"{CARD_DIR}/{name}"
+
+
+def _summary(output: str, fallback: str) -> str:
+    """The page's opening paragraphs as plain text, cut to about 200 characters: what a link preview shows."""
+    article = output[output.find("<article"):]
+    text = ""
+    for paragraph in re.findall(r"<p>(.*?)</p>", article, re.S):   # a short lead-in line takes the next one too
+        text = f"{text} {' '.join(html.unescape(re.sub(r'<[^>]+>', '', paragraph)).split())}".strip()
+        if len(text) >= 120:
+            break
+    text = text or fallback
+    return text if len(text) <= 200 else text[:197].rsplit(" ", 1)[0] + "…"
+
+
+def social_metadata(output: str, page, config) -> str:
+    """Open Graph and Twitter tags: title, description, address, and a card image. The card is the page's
+    first chart, or the home page's chart for pages without one: drawn at build time, without network."""
+    spec = state["card_for"].get(page.file.src_uri, state["site_card_spec"])
+    site = (config.get("site_url") or "").rstrip("/")
+    card = _card(spec, pathlib.Path(config["site_dir"])) if spec and spec.is_file() else None
+    title = html.escape(f"{page.title} · {config['site_name']}" if page.title and not page.is_homepage
+                        else config["site_name"], quote=True)
+    description = html.escape(_summary(output, config.get("site_description") or ""), quote=True)
+    tags = [f'<meta property="og:type" content="{"website" if page.is_homepage else "article"}">',
+            f'<meta property="og:site_name" content="{html.escape(config["site_name"], quote=True)}">',
+            f'<meta property="og:title" content="{title}">', f'<meta property="og:description" content="{description}">',
+            f'<meta name="twitter:title" content="{title}">', f'<meta name="twitter:description" content="{description}">']
+    if site:
+        tags.append(f'<meta property="og:url" content="{site}/{page.url}">')
+    if card:
+        # Absolute on the published site, as Open Graph asks; relative in a local build.
+        image = f"{site}/{card}" if site else _rel(page, card)
+        tags += [f'<meta property="og:image" content="{image}">', '<meta name="twitter:card" content="summary_large_image">',
+                 f'<meta name="twitter:image" content="{image}">']
+    return "\n".join(tags) + "\n"
+
+
+
+def _page_title(page, markdown: str) -> str:
+    heading = re.search(r"^#\s+(.+?)\s*$", markdown, re.M)
+    return page.title or (heading[1] if heading else page.file.src_uri)
+
+
+def _page_url(page, config) -> str:
+    """The page's address: absolute when site_url is set (the published site), else its path in the site."""
+    site = (config.get("site_url") or "").rstrip("/")
+    return f"{site}/{page.url}" if site else (page.url or "./")
+
+
+def bibtex(key: str, title: str, authors: list[str], book: str, url: str, date: str, commit: str) -> str:
+    """A @misc entry; braces keep the title's and authors' capitals as written."""
+    return (f"@misc{{{key},\n  author       = {{{' and '.join('{' + a + '}' for a in authors)}}},\n"
+            f"  title        = {{{{{title}}}}},\n  howpublished = {{{book}}},\n  year         = {{{date[:4]}}},\n"
+            f"  url          = {{{url}}},\n  note         = {{Commit {commit}, {date}}}\n}}")
+
+
+def cite_this_page(page, config, markdown: str) -> str:
+    """The section that ends every page: a formatted reference, its BibTeX, and one entry per figure."""
+    c, title, url = state["citation"], _page_title(page, markdown), _page_url(page, config)
+    authors, date, commit = ", ".join(c["authors"]), state["date"], state["commit"]
+    key = "essay-" + (re.sub(r"[^a-z0-9]+", "-", page.url.lower()).strip("-") or "home")
+    lines = ["", "", "## Cite this page", "",
+             f"{authors} ({date[:4]}). \"{title}\". In *{c['title']}*. {url} (commit `{commit}`, {date}).", "",
+             '??? quote "BibTeX"', "", "    ```bibtex",
+             *("    " + line for line in bibtex(key, title, c["authors"], c["title"], url, date, commit).split("\n")),
+             "    ```", ""]
+    if state["page_figures"]:
+        lines += [f'??? quote "Cite a figure ({len(state["page_figures"])} on this page)"', ""]
+        # HTML links: the data link is relative to the page's address, not to its Markdown file.
+        lines += [f'    - <a href="#{a}">{html.escape(t)}</a>: {authors} ({date[:4]}). "{t}", figure in "{title}". '
+                  f'{url}#{a} (commit `{commit}`). <a href="{d}" download>Data</a>' for a, t, d in state["page_figures"]]
+        lines.append("")
+    return "\n".join(lines)

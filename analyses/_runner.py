@@ -29,6 +29,7 @@ file keeps them as they were.
 """
 
 import ast
+import csv
 import dataclasses
 import datetime
 import functools
@@ -688,12 +689,79 @@ def run_one(name: str, profile: str, device: str, device_name: str, force: bool 
                 "wall_time_s": round(time.perf_counter() - t0, 2),
             }
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+            updates = [] if shrink else ledger_entries(name, RESULTS_DIR / name, staging, parts, started.date().isoformat())
             _replace_results(staging, RESULTS_DIR / name)
+            record_updates(updates)
+            for entry in updates:
+                print(f"  [{name}] changed: {entry['item']}: {entry['old']} → {entry['new']} (recorded in "
+                      f"{LEDGER.relative_to(ROOT)})", flush=True)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     except Exception as error:
         error.doing = ctx.doing if ctx else "preparing its inputs"
         raise
+
+
+# ---------------------------------------------------------------- updates and corrections
+
+LEDGER = RESULTS_DIR / "updates.json"   # every change a re-freeze made to what the site concludes, oldest first
+HEADLINE_PAGES = ("index.md", "arguments/*.md")   # the pages whose quoted values are the site's headlines
+
+
+def headline_keys(name: str) -> set[str]:
+    """The values of an analysis that the home page or an argument page quotes: its headlines and verdicts."""
+    quoted = re.compile(r"\{\{\s*value\s+" + re.escape(name) + r"\.(\w+)")
+    pages = [p for pattern in HEADLINE_PAGES for p in sorted((ROOT / "docs").glob(pattern))]
+    return {key for page in pages for key in quoted.findall(page.read_text(encoding="utf-8"))}
+
+
+def _shown(value: dict) -> str:
+    """A value as a page shows it (3 significant figures, and its range): a change below that is not news."""
+    from analyses._format import format_number
+    unit = value["unit"] if value["unit"] in ("%", "×", "") else f" {value['unit']}"
+    text = format_number(value["value"]) + unit
+    if value.get("low") is not None:
+        text += f" ({format_number(value['low'])} – {format_number(value['high'])})"
+    return text
+
+
+def _verdicts(directory: pathlib.Path) -> dict[str, str]:
+    """An analysis's verdicts table (verdicts.csv: prediction, modality, verdict), by prediction and modality."""
+    path = directory / "verdicts.csv"
+    if not path.is_file():
+        return {}
+    with open(path, newline="") as f:
+        return {" · ".join(filter(None, (r["prediction"], r.get("modality")))): r["verdict"] for r in csv.DictReader(f)}
+
+
+def ledger_entries(name: str, old: pathlib.Path, new: pathlib.Path, new_inputs: dict, date: str) -> list[dict]:
+    """What a re-freeze changed that readers see: each headline value whose shown text changed, and each verdict
+    that changed, with the inputs whose hashes differ (what changed, hence why). ``old`` and ``new`` are results
+    folders; a first freeze, or one made for tests, has nothing to compare."""
+    old_manifest = json.loads((old / "manifest.json").read_text()) if (old / "manifest.json").is_file() else None
+    if old_manifest is None or old_manifest.get("shrunk_for_tests") or not (old / "results.json").is_file():
+        return []
+    before, after = (json.loads((d / "results.json").read_text())["values"] for d in (old, new))
+    why = sorted(k for k in set(old_manifest["inputs"]) | set(new_inputs)
+                 if old_manifest["inputs"].get(k) != new_inputs.get(k))
+    entries = [{"item": key, "kind": "value", "label": after.get(key, before.get(key))["label"],
+                "old": _shown(before[key]) if key in before else "(none)",
+                "new": _shown(after[key]) if key in after else "(removed)"}
+               for key in sorted(headline_keys(name) & (set(before) | set(after)))
+               if (key in before) != (key in after) or _shown(before[key]) != _shown(after[key])]
+    old_verdicts, new_verdicts = _verdicts(old), _verdicts(new)
+    entries += [{"item": item, "kind": "verdict", "label": item, "old": old_verdicts.get(item, "(none)"),
+                 "new": new_verdicts.get(item, "(removed)")}
+                for item in sorted(set(old_verdicts) | set(new_verdicts)) if old_verdicts.get(item) != new_verdicts.get(item)]
+    return [{"date": date, "analysis": name, **entry, "inputs_changed": why} for entry in entries]
+
+
+def record_updates(entries: list[dict], ledger: pathlib.Path = LEDGER) -> None:
+    """Append to the ledger (a list, oldest first), creating it on the first change."""
+    if not entries:
+        return
+    existing = json.loads(ledger.read_text()) if ledger.is_file() else []
+    ledger.write_text(json.dumps(existing + entries, indent=1, ensure_ascii=False) + "\n")
 
 
 def _kept_measurements(name: str, analysis: Spec, profile: str, device: str, force: bool, shrink: bool):

@@ -67,10 +67,10 @@ def repo_copy(tmp_path):
     dest.mkdir()
     for name in ("analyses", "docs", "tests"):
         shutil.copytree(ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("mkdocs.yml", "CONTRIBUTING.md", "pyproject.toml", "requirements"):
+    for name in ("mkdocs.yml", "CONTRIBUTING.md", "CITATION.cff", "pyproject.toml", "requirements"):
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, dest / name)
     if (ROOT / ".cache").is_dir():  # the Vega bundle, so builds in the copy stay fast (not training checkpoints)
-        shutil.copytree(ROOT / ".cache", dest / ".cache", ignore=shutil.ignore_patterns("cross_modal_scaling"))
+        shutil.copytree(ROOT / ".cache", dest / ".cache", ignore=shutil.ignore_patterns("cross_modal_scaling", "learning_capacity"))
     return dest
 
 

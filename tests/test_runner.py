@@ -2,6 +2,7 @@
 
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -417,3 +418,59 @@ def test_scaffold_builds_and_passes_at_once(repo_copy):
     assert shadow.returncode == 2 and shadow.stderr.strip() == (
         "error: analysis name 'arguments' would shadow analyses/arguments.py, part of the framework; choose another name")
     assert not (repo_copy / "analyses" / "arguments").exists() and run_cli("run", "--check", cwd=repo_copy).returncode == 0
+
+
+# ---------------------------------------------------------------- updates and corrections
+
+def test_a_changed_headline_is_recorded_and_shown_on_the_site(repo_copy):
+    """A fixture correction: LAION-2B-en read twice as large. Re-freezing exposure must write the changed headline
+    (quoted on the home page) to the ledger, with the catalog row as the reason, and the site must show it."""
+    from tests.test_site import build
+
+    catalog_file = repo_copy / "analyses" / "catalog" / "exposure.yaml"
+    text = catalog_file.read_text()
+    at = text.index("- id: laion2b_en\n")
+    value_line = text.index("  value:", at)
+    end = text.index("\n", value_line)
+    old_value = float(text[value_line + len("  value:"):end])
+    catalog_file.write_text(text[:value_line] + f"  value: {2 * old_value}" + text[end:])
+    rerun = run_cli("run", "exposure", "--device", "cpu", cwd=repo_copy, check=True)
+    assert "changed: vision_ratio" in rerun.stdout
+    ledger = json.loads((repo_copy / "docs" / "results" / "updates.json").read_text())
+    entry = next(e for e in ledger if e["item"] == "vision_ratio")
+    assert entry["analysis"] == "exposure" and entry["kind"] == "value"
+    assert "catalog row laion2b_en" in entry["inputs_changed"] and entry["old"] != entry["new"]
+    assert all(e["analysis"] == "exposure" for e in ledger)              # nothing else was re-frozen
+    # The same re-freeze again changes nothing further, and records nothing.
+    run_cli("run", "exposure", "--force", "--device", "cpu", cwd=repo_copy, check=True)
+    assert json.loads((repo_copy / "docs" / "results" / "updates.json").read_text()) == ledger
+
+    result = build(repo_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    updates = (repo_copy / "site" / "updates" / "index.html").read_text()
+    number = ledger.index(entry) + 1
+    assert f'id="update-{number}"' in updates and entry["new"].split(" ")[0] in updates and "laion2b_en" in updates
+    home = (repo_copy / "site" / "index.html").read_text()
+    assert f'href="updates/#update-{number}"' in home
+
+
+def test_ledger_entries_compare_what_pages_show(tmp_path):
+    """Hand-made results folders: a headline value changed beyond its shown digits, one changed below them, a
+    verdict flipped; only the first and the last are news."""
+    def folder(name: str, speedup: float, sweep: float, verdict: str, inputs: dict) -> pathlib.Path:
+        path = tmp_path / name
+        path.mkdir()
+        values = {"text_speedup": {"value": speedup, "unit": "×", "label": "speed-up", "sources": []},
+                  "text_ticket_minus_large_dense": {"value": sweep, "unit": "bits", "label": "gap", "sources": []}}
+        (path / "results.json").write_text(json.dumps({"values": values}))
+        (path / "manifest.json").write_text(json.dumps({"inputs": inputs, "shrunk_for_tests": False}))
+        (path / "verdicts.csv").write_text(f"prediction,modality,measured,verdict\nclaim,text,x,{verdict}\n")
+        return path
+
+    old = folder("old", 3.2, 0.28301, "not resolved", {"a": "1", "profile": "quick"})
+    new = folder("new", 2.9, 0.28302, "supported", {"a": "1", "profile": "full"})
+    entries = _runner.ledger_entries("learning_capacity", old, new, {"a": "1", "profile": "full"}, "2026-11-29")
+    assert [(e["item"], e["old"], e["new"]) for e in entries] == [
+        ("text_speedup", "3.2×", "2.9×"), ("claim · text", "not resolved", "supported")]
+    assert all(e["inputs_changed"] == ["profile"] and e["date"] == "2026-11-29" for e in entries)
+    assert _runner.ledger_entries("learning_capacity", tmp_path / "none", new, {}, "2026-11-29") == []

@@ -1,5 +1,6 @@
 """The strict build, the macros, the docs' code snippets, and that the site loads nothing from elsewhere."""
 
+import html
 import pathlib
 import re
 import subprocess
@@ -250,3 +251,71 @@ def test_a_chart_the_notebook_does_not_draw_fails_the_build(repo_copy):
     assert result.returncode != 0
     assert ("evidence/exposure.md: the notebook of 'exposure' does not draw chart 'language': add "
             'show_chart(ctx.results, "language")') in result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- citing, sharing, downloading
+
+def test_every_page_ends_with_a_citation_and_each_figure_can_be_cited(built_site):
+    import yaml
+
+    authors = [a["name"] for a in yaml.safe_load((ROOT / "CITATION.cff").read_text())["authors"]]
+    page = (built_site / "evidence" / "learning-capacity" / "index.html").read_text()
+    cite = page[page.index('id="cite-this-page"'):]
+    bibtex = html.unescape(re.sub(r"<[^>]+>", "", cite))           # the highlighted block, as copied
+    assert "@misc{essay-evidence-learning-capacity," in bibtex
+    assert "{{Do parameters exist to learn quickly?}}" in bibtex and all(a in bibtex for a in authors)
+    assert re.search(r"note +=  ?\{Commit [0-9a-f]{12}, \d{4}-\d{2}-\d{2}\}", bibtex)
+    figures = re.findall(r'<figure class="chart" id="([^"]+)"', page)
+    cited = re.findall(r'<li><a href="#([^"]+)">', cite)
+    assert len(figures) == 5 and cited == figures          # one entry per figure, each to its permalink
+    for href in re.findall(r'<a href="([^"#]+)" download>Data</a>', cite):
+        assert (built_site / "evidence" / "learning-capacity" / href).resolve().is_file()
+    for path in (built_site / "index.html", built_site / "methods" / "index.html"):
+        assert 'id="cite-this-page"' in path.read_text()
+
+
+def test_pages_carry_social_metadata_with_a_card_drawn_offline(built_site):
+    def card(path: pathlib.Path) -> str:
+        text = path.read_text()
+        assert '<meta name="twitter:card" content="summary_large_image">' in text
+        assert re.search(r'<meta property="og:description" content="[^"]{40,}">', text)
+        return re.search(r'<meta property="og:image" content="([^"]+)">', text)[1]
+
+    home, page, plain = (built_site / p / "index.html" for p in ("", "evidence/learning-capacity", "methods"))
+    home_card, page_card = card(home), card(page)
+    assert page_card != home_card.removeprefix("./")                     # a page's own first chart
+    assert card(plain).endswith(home_card.rsplit("/", 1)[1])             # no chart: the home page's
+    png = (page.parent / page_card).resolve().read_bytes()
+    assert png.startswith(b"\x89PNG") and int.from_bytes(png[16:20], "big") >= 1000   # wide enough for a card
+
+
+def test_the_published_address_makes_links_absolute(repo_copy):
+    import os
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=repo_copy, capture_output=True,
+                            text=True, env={**os.environ, "SITE_URL": "https://example.org/essay/"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (repo_copy / "site" / "evidence" / "learning-capacity" / "index.html").read_text()
+    assert '<link rel="canonical" href="https://example.org/essay/evidence/learning-capacity/">' in page
+    assert '<meta property="og:url" content="https://example.org/essay/evidence/learning-capacity/">' in page
+    assert re.search(r'<meta property="og:image" content="https://example.org/essay/assets/cards/\w+\.png">', page)
+    assert "url          = {https://example.org/essay/evidence/learning-capacity/}" in re.sub(r"<[^>]+>", "", page)
+
+
+def test_every_number_is_in_one_download(built_site):
+    import csv
+    import json
+
+    with open(built_site / "downloads" / "all-values.csv", newline="") as f:
+        rows = {r["id"]: r for r in csv.DictReader(f)}
+    assert json.loads((built_site / "downloads" / "all-values.json").read_text())[0]["id"] == next(iter(rows))
+    results = {p.parent.name: json.loads(p.read_text()) for p in (DOCS / "results").glob("*/results.json")}
+    computed = {f"{name}.{key}" for name, r in results.items() for key in r["values"]}
+    from analyses import catalog
+    cited = set(catalog.load())
+    assert set(rows) == computed | cited
+    row = rows["learning_capacity.text_speedup"]
+    manifest = json.loads((DOCS / "results" / "learning_capacity" / "manifest.json").read_text())
+    assert float(row["value"]) == results["learning_capacity"]["values"]["text_speedup"]["value"]
+    assert row["input_hash"] == manifest["input_hash"] and row["page"] == "evidence/learning-capacity/#value-text_speedup"
+    base = rows["transformer_base_params"]
+    assert float(base["value"]) == 65e6 and base["url"] == "https://arxiv.org/abs/1706.03762" and base["locator"]
