@@ -151,7 +151,7 @@ def run(ctx) -> None:
     ctx.step("values, tables and charts")
     _values(ctx, tasks, setup, runs, speedups, exposures, excess, differences, large, small)
     _tables(ctx, runs, curves, reach, exposures, verdicts)
-    _charts(ctx, tasks, curves, reach, exposures, runs)
+    _charts(ctx, tasks, curves, reach, exposures, runs, large, small)
 
 
 def evaluation_steps(steps: int, count: int) -> tuple[int, ...]:
@@ -170,13 +170,19 @@ def run_folder(setup: Setup, task: train.Task, size: model.Size, seed: int, labe
     return CACHE / hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
+def _insert(setup: Setup, task: train.Task):
+    """The text stream carries the canaries; the images carry none."""
+    return canaries.inserter(setup.canaries) if task.name == "text" else None
+
+
+def _dense_folder(setup: Setup, task: train.Task, size: model.Size, seed: int) -> pathlib.Path:
+    return run_folder(setup, task, size, seed, f"dense; canaries {setup.canaries!r}" if task.name == "text" else "dense")
+
+
 def dense(setup: Setup, task: train.Task, size: model.Size, seed: int, log) -> tuple[model.GPT, dict, int]:
-    """A dense run; text carries the canaries. It keeps its weights at the rewind step for the tickets."""
-    text = task.name == "text"
-    label = f"dense; canaries {setup.canaries!r}" if text else "dense"
-    variant = train.Variant(insert=canaries.inserter(setup.canaries) if text else None, keep=(setup.rewind_step,),
-                            evaluate_at=setup.evaluate_at)
-    net, result = train.train(task, size, setup.recipe, seed, setup.device, run_folder(setup, task, size, seed, label),
+    """A dense run. It keeps its weights at the rewind step, for the tickets."""
+    variant = train.Variant(insert=_insert(setup, task), keep=(setup.rewind_step,), evaluate_at=setup.evaluate_at)
+    net, result = train.train(task, size, setup.recipe, seed, setup.device, _dense_folder(setup, task, size, seed),
                               log, variant)
     return net, result, net.non_embedding_parameters()
 
@@ -187,17 +193,13 @@ def pruned(setup: Setup, task: train.Task, large: model.Size, small: model.Size,
     control), its survivors rewound to the rewind step, and trained on from there with the same recipe."""
     trained, _, _ = dense(setup, task, large, seed, log)
     target = model.GPT(small, task.vocab, task.context).non_embedding_parameters()
-    keep = tickets.weights_to_keep(trained, target)
-    masks = tickets.magnitude_masks(tickets.prunable(trained), keep)
+    masks = tickets.magnitude_masks(tickets.prunable(trained), tickets.weights_to_keep(trained, target))
     if arm == "random mask":
         masks = tickets.random_masks(masks, torch.Generator().manual_seed(seed))
-    dense_folder = run_folder(setup, task, large, seed, f"dense; canaries {setup.canaries!r}"
-                              if task.name == "text" else "dense")
+    dense_folder = _dense_folder(setup, task, large, seed)
     early = torch.load(dense_folder / f"step-{setup.rewind_step}.pt", map_location=setup.device)
-    text = task.name == "text"
     variant = train.Variant(start_step=setup.rewind_step, start=tickets.rewind(early, masks), masks=masks,
-                            insert=canaries.inserter(setup.canaries) if text else None,
-                            evaluate_at=setup.evaluate_at)
+                            insert=_insert(setup, task), evaluate_at=setup.evaluate_at)
     folder = run_folder(setup, task, large, seed, f"{arm} from {dense_folder.name} to {target}")
     net, result = train.train(task, large, setup.recipe, seed, setup.device, folder, log, variant)
     return net, result, target
@@ -316,23 +318,29 @@ def paired_interval(differences: list[float]) -> tuple[float, float, float]:
     return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
 
 
-def _arm(run: Run, large: tuple[int, int]) -> str:
-    """A run's arm in experiment 3: dense runs are named by size; the sweep's other sizes have none."""
+def arm_of(run: Run, large: model.Size, small: model.Size) -> str | None:
+    """A run's arm in experiment 3, or None for the sweep's other dense sizes."""
     if run.arm != "dense":
         return run.arm
-    return "large dense" if (run.layers, run.width) == large else "small dense"
+    return {(large.layers, large.width): "large dense", (small.layers, small.width): "small dense"}.get(
+        (run.layers, run.width))
+
+
+def held_out_by_arm(runs: list[Run], modality: str, large: model.Size, small: model.Size) -> dict[str, dict]:
+    """arm -> seed -> final held-out bits, for one modality."""
+    bits = {}
+    for r in runs:
+        if r.modality == modality and arm_of(r, large, small):
+            bits.setdefault(arm_of(r, large, small), {})[r.seed] = r.held_out_bits
+    return bits
 
 
 def ticket_differences(runs: list[Run], large: model.Size, small: model.Size) -> list[Difference]:
     rows = []
     for modality in dict.fromkeys(r.modality for r in runs):
-        bits = {}
-        for r in runs:
-            if r.modality == modality and (r.arm != "dense" or (r.layers, r.width) in
-                                           ((large.layers, large.width), (small.layers, small.width))):
-                bits.setdefault(_arm(r, (large.layers, large.width)), {})[r.seed] = r.held_out_bits
+        bits = held_out_by_arm(runs, modality, large, small)
+        seeds = sorted(bits["ticket"])
         for against in ("small dense", "random mask", "large dense"):
-            seeds = sorted(bits["ticket"])
             rows.append(Difference(modality, against, *paired_interval(
                 [bits["ticket"][s] - bits[against][s] for s in seeds]), len(seeds)))
     return rows
@@ -451,11 +459,8 @@ def _values(ctx, tasks: dict, setup: Setup, runs: list[Run], speedups: dict[str,
                   f"{d.modality}: held-out bits of the ticket less the {d.against} (95% t-interval over seeds)",
                   low=d.low, high=d.high)
     for modality in tasks:
-        for arm in ARMS:
-            bits = [r.held_out_bits for r in runs if r.modality == modality and _arm(r, (large.layers, large.width)) == arm
-                    and (r.arm != "dense" or (r.layers, r.width) in ((large.layers, large.width),
-                                                                     (small.layers, small.width)))]
-            out.value(f"{KEYS[modality]}_{arm.replace(' ', '_')}_bits", float(np.mean(bits)), "bits",
+        for arm, bits in held_out_by_arm(runs, modality, large, small).items():
+            out.value(f"{KEYS[modality]}_{arm.replace(' ', '_')}_bits", float(np.mean(list(bits.values()))), "bits",
                       f"{modality}: mean held-out loss of the {arm} arm over seeds")
     full = profile_flops(SPEC.profiles["full"])
     out.value("full_profile_training_flops", full, "FLOPs", "Training FLOPs of the full profile")
@@ -485,7 +490,7 @@ def _tables(ctx, runs: list[Run], curves: list[Point], reach: list[Reach], expos
 
 
 def _charts(ctx, tasks: dict, curves: list[Point], reach: list[Reach], exposures: list[Exposure],
-            runs: list[Run]) -> None:
+            runs: list[Run], large: model.Size, small: model.Size) -> None:
     out = ctx.results
     scale = modality_scale(alt, (), {name: MODALITY_COLOURS[m.site_modality] for name, m in tasks.items()})
     modality_colour = alt.Color("modality:N", scale=scale, legend=alt.Legend(orient="bottom", title=None))
@@ -546,11 +551,8 @@ def _charts(ctx, tasks: dict, curves: list[Point], reach: list[Reach], exposures
               "Exposure of each canary seen once against how many steps before the end of training it was seen, "
               "with a least-squares line per model size.", data="exposure")
 
-    arms = [r | {"arm": r["arm"] if r["arm"] != "dense" else ("large dense" if r["parameters"] ==
-                                                              max(x.parameters for x in runs if x.arm == "dense"
-                                                                  and x.seed > 0) else "small dense")}
-            for r in _rows(runs) if r["arm"] != "dense" or r["seed"] > 0 or
-            r["parameters"] in {x.parameters for x in runs if x.arm == "dense" and x.seed > 0}]
+    arms = [r | {"arm": arm_of(run, large, small)} for run, r in zip(runs, _rows(runs), strict=True)
+            if arm_of(run, large, small)]
     strip = alt.Chart().mark_point(filled=True, size=50).encode(
         x=alt.X("arm:N", sort=list(ARMS), title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("held_out_bits:Q", scale=alt.Scale(zero=False), title="Held-out loss (bits)"),
