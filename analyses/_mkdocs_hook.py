@@ -503,11 +503,15 @@ def m_table(page, ref):
         rows = list(csv.DictReader(f))
     columns = [c for c in t["columns"] if not (c == "url" and "source" in t["columns"])]
     lines = ["| " + " | ".join(c.replace("_", " ") for c in columns) + " |", "|" + "---|" * len(columns)]
+    from analyses._runner import verdict_item
+
     for r in rows:
         cells = []
         for c in columns:
             if c == "source" and "url" in r:
                 cells.append(f"[{_cell(r[c])}]({r['url']})")
+            elif c == "verdict" and ref.endswith("/verdicts"):   # a verdict a re-freeze changed links to the ledger
+                cells.append(_cell(r[c]) + _updated_mark(page, name, verdict_item(r)))
             else:
                 cells.append(_cell(r[c]))
         lines.append("| " + " | ".join(cells) + " |")

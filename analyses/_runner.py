@@ -725,13 +725,18 @@ def _shown(value: dict) -> str:
     return text
 
 
+def verdict_item(row: dict) -> str:
+    """How the ledger names one row of a verdicts table: its prediction, and its modality if it has one."""
+    return " · ".join(filter(None, (row["prediction"], row.get("modality"))))
+
+
 def _verdicts(directory: pathlib.Path) -> dict[str, str]:
-    """An analysis's verdicts table (verdicts.csv: prediction, modality, verdict), by prediction and modality."""
+    """An analysis's verdicts table (verdicts.csv: prediction, modality, verdict), by item."""
     path = directory / "verdicts.csv"
     if not path.is_file():
         return {}
     with open(path, newline="") as f:
-        return {" · ".join(filter(None, (r["prediction"], r.get("modality")))): r["verdict"] for r in csv.DictReader(f)}
+        return {verdict_item(r): r["verdict"] for r in csv.DictReader(f)}
 
 
 def ledger_entries(name: str, old: pathlib.Path, new: pathlib.Path, new_inputs: dict, date: str) -> list[dict]:

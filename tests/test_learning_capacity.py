@@ -61,6 +61,7 @@ def test_each_canary_is_inserted_exactly_once_at_its_step():
     assert len(made) == 12 and len(inserted) == 6
     assert [c.step for c in inserted] == [2, 9, 16, 24, 31, 38]          # 5% … 95% of 40 steps
     assert made == canaries.make(count=6, digits=5, steps=40, seed=3)      # seeded
+    assert [c.step for c in canaries.make(count=2, digits=2, steps=8, seed=0)][:2] == [0, 7]   # never past the end
     task = train.Task("zeros", 256, 39, lambda b, g: torch.zeros(b, 40, dtype=torch.long), torch.zeros(1, 40))
     variant = train.Variant(insert=canaries.inserter(made))
     found = {c.text: [] for c in made}

@@ -319,3 +319,18 @@ def test_every_number_is_in_one_download(built_site):
     assert row["input_hash"] == manifest["input_hash"] and row["page"] == "evidence/learning-capacity/#value-text_speedup"
     base = rows["transformer_base_params"]
     assert float(base["value"]) == 65e6 and base["url"] == "https://arxiv.org/abs/1706.03762" and base["locator"]
+
+
+def test_a_changed_verdict_links_to_its_ledger_entry(repo_copy):
+    import json
+
+    item = "1. A larger model reaches a given loss after fewer tokens · text"
+    entry = {"date": "2026-11-29", "analysis": "learning_capacity", "item": item, "kind": "verdict", "label": item,
+             "old": "not resolved", "new": "supported", "inputs_changed": ["profile"]}
+    (repo_copy / "docs" / "results" / "updates.json").write_text(json.dumps([entry]))
+    result = build(repo_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (repo_copy / "site" / "evidence" / "learning-capacity" / "index.html").read_text()
+    assert page.count('href="../../updates/#update-1"') == 1           # that row only, not the other modality's
+    updates = (repo_copy / "site" / "updates" / "index.html").read_text()
+    assert 'id="update-1"' in updates and "not resolved" in updates and "<code>profile</code>" in updates

@@ -38,7 +38,8 @@ def make(count: int, digits: int, steps: int, seed: int, name_letters: int = 6) 
     """count canaries inserted at steps spread evenly from 5% to 95% of training, then count controls.
     Names and secrets are drawn from a generator seeded by seed, so the same canaries every time."""
     generator = torch.Generator().manual_seed(seed)
-    at = [round(steps * (0.05 + 0.9 * i / max(1, count - 1))) for i in range(count)]
+    # Steps run 0 … steps − 1: a short run must not schedule its last canary after the end.
+    at = [min(steps - 1, round(steps * (0.05 + 0.9 * i / max(1, count - 1)))) for i in range(count)]
     canaries = []
     for step in at + [None] * count:
         letters = torch.randint(0, 26, (name_letters,), generator=generator).tolist()
