@@ -759,8 +759,9 @@ def _card(spec_path: pathlib.Path, site_dir: pathlib.Path) -> str:
         cached.parent.mkdir(parents=True, exist_ok=True)
         cached.write_bytes(vl_convert.vegalite_to_png(json.loads(spec), scale=2))
     target = site_dir / CARD_DIR / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(cached, target)
+    if not target.is_file():   # pages without a chart share the home page's card: copy it once
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target)
     return f"{CARD_DIR}/{name}"
 
 

@@ -130,8 +130,9 @@ def run(ctx) -> None:
             for arm in ("ticket", "random mask"):
                 ctx.step(f"{task.name}: {arm}, {large.layers} × {large.width} pruned to the N of "
                          f"{small.layers} × {small.width}, seed {seed}")
-                record(runs, curves, task, arm, large, seed, per_step, *pruned(setup, task, large, small, seed, arm,
-                                                                              log))
+                trained = nets[task.name, large, seed]
+                record(runs, curves, task, arm, large, seed, per_step,
+                       *pruned(setup, task, trained, small, seed, arm, log))
 
     ctx.step("canaries: exposure of each in every dense text model of the sweep")
     exposures = []
@@ -187,11 +188,11 @@ def dense(setup: Setup, task: train.Task, size: model.Size, seed: int, log) -> t
     return net, result, net.non_embedding_parameters()
 
 
-def pruned(setup: Setup, task: train.Task, large: model.Size, small: model.Size, seed: int, arm: str,
+def pruned(setup: Setup, task: train.Task, trained: model.GPT, small: model.Size, seed: int, arm: str,
            log) -> tuple[model.GPT, dict, int]:
-    """The large dense run of this seed pruned to the small model's N (magnitude, or at random for the
-    control), its survivors rewound to the rewind step, and trained on from there with the same recipe."""
-    trained, _, _ = dense(setup, task, large, seed, log)
+    """The large dense run of this seed (``trained``) pruned to the small model's N (magnitude, or at random for
+    the control), its survivors rewound to the rewind step, and trained on from there with the same recipe."""
+    large = trained.size
     target = model.GPT(small, task.vocab, task.context).non_embedding_parameters()
     masks = tickets.magnitude_masks(tickets.prunable(trained), tickets.weights_to_keep(trained, target))
     if arm == "random mask":
