@@ -32,6 +32,7 @@ and the macro named: the site never publishes a hole.
 """
 
 import ast
+import bisect
 import csv
 import hashlib
 import html
@@ -192,13 +193,19 @@ def on_config(config):
 def on_files(files, config):
     """One page at code/<path>/ per analysis source that adds a chart or a table: what the pages link to."""
     sources = sorted({path for sites in state["sites"].values() for path, _, _ in sites.values()})
+    state["blocks"] = {}
     for path in sources:
         text = (ROOT / path).read_text(encoding="utf-8")
         fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", text)), default=0))
+        lines = text.splitlines(keepends=True)
+        starts = state["blocks"][path] = _block_starts(text)
+        blocks = ["".join(lines[start - 1:end - 1]).rstrip("\n") + "\n"
+                  for start, end in zip(starts, [*starts[1:], len(lines) + 1], strict=True)]
         content = (f"---\nsearch:\n  exclude: true\n---\n\n# `{path}`\n\n"
                    f"The source as of commit `{state['commit']}`, from which this site was built; the freshness check "
                    f"ties the frozen results on its pages to this code. Charts and tables link to the lines that made "
-                   f"them.\n\n{fence}python linenums=\"1\"\n{text}{fence}\n")
+                   f"them.\n\n" + "".join(f'{fence}python linenums="{start}"\n{block}{fence}\n\n'
+                                             for start, block in zip(starts, blocks, strict=True)))
         files.append(File.generated(config, f"{CODE_DIR}/{path}.md", content=content))
     rows = all_values()
     text = io.StringIO()
@@ -213,6 +220,25 @@ def on_files(files, config):
             for file_name, content in chart["files"].items():
                 files.append(File.generated(config, f"{chart['folder']}/{file_name}", content=content))
     return files
+
+
+def _block_starts(text: str) -> list[int]:
+    """The first line of each block a published source is shown in: one block per top-level function or class
+    (from its decorators and the comments right above it), so that the browser lays out only the blocks in view."""
+    lines = text.splitlines()
+    starts = {1}
+    for node in ast.parse(text).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            while start > 1 and lines[start - 2].startswith("#"):
+                start -= 1
+            starts.add(start)
+    return sorted(starts)
+
+
+def _line_anchor(path: str, line: int) -> str:
+    """The id of a line on a published source's page: the theme numbers code blocks on a page from 0."""
+    return f"__span-{bisect.bisect_right(state['blocks'][path], line) - 1}-{line}"
 
 
 ALL_VALUES = "downloads/all-values"    # .csv and .json: every number on the site
@@ -245,9 +271,23 @@ def on_post_page(output, page, config):
     output = output.replace('<div class="md-search" data-md-component="search" role="dialog">',
                             '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">', 1)
     output = output.replace("</head>", social_metadata(output, page, config) + "</head>", 1)
+    output = _deferred_blocks(output)
     if 'class="vega-chart"' not in output:
         return output
     return output.replace("</body>", f'<script src="{_rel(page, CHARTS_SCRIPT)}"></script>\n</body>', 1)
+
+
+def _deferred_blocks(output: str) -> str:
+    """Tables and code blocks the browser may leave unstyled and unlaid until they scroll near (essay.css): each
+    table in a block of its own, and each code block told its height in lines, so that the space kept for it is
+    its real size (a code line is 1.19em of the block's font, plus 1.3em of padding: measured in Chromium)."""
+    output = re.sub(r"<table>.*?</table>", r'<div class="table-block">\g<0></div>', output, flags=re.S)
+    pieces = re.split(r'(<div class="(?:[\w-]+ )*highlight">)', output)
+    for i in range(1, len(pieces), 2):
+        lines = pieces[i + 1][:pieces[i + 1].find("</code>")].count('<span id="__span-')
+        if lines:
+            pieces[i] = pieces[i][:-1] + f' style="contain-intrinsic-block-size: auto calc({lines} * 1.19em + 1.3em)">'
+    return "".join(pieces)
 
 
 def on_post_build(config):
@@ -337,7 +377,7 @@ def _code_link(page, name: str, kind: str, key: str, text: str) -> str:
     if (kind, key) not in state["sites"].get(name, {}):
         raise MacroError(f"no .{kind}(\"{key}\", ...) call found in analyses/{name}/: cannot link the {kind} to its code")
     path, line, function = state["sites"][name][(kind, key)]
-    href = _rel(page, f"{CODE_DIR}/{path}/") + f"#__span-0-{line}"
+    href = _rel(page, f"{CODE_DIR}/{path}/") + f"#{_line_anchor(path, line)}"
     title = html.escape(f"{function}() in {path}, line {line}", quote=True)
     return f'<a class="code-link" href="{href}" title="{title}">{text}</a>'
 

@@ -100,7 +100,12 @@ def main() -> None:
           "transfer |\n|---|---|---|---|---|---|---|---|")
     failing = {}
     for page in pages:
-        runs = [audit(base + page, chromium) for _ in range(args.runs)]
+        try:
+            runs = [audit(base + page, chromium) for _ in range(args.runs)]
+        except subprocess.CalledProcessError as error:   # one page that fails to load: say so, measure the rest
+            print(f"| /{page} | Lighthouse failed: {(error.stderr or b'').decode().strip().splitlines()[-1:]} |",
+                  flush=True)
+            continue
         median = {k: statistics.median(r[k] for r in runs) for k in runs[0] if k != "failing"}
         failing[page or "/"] = sorted({f for r in runs for f in r["failing"]})
         print(f"| /{page} | {median['performance']:.0f} | {median['accessibility']:.0f} | "

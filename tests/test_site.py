@@ -98,8 +98,8 @@ def test_macros_inside_code_are_left_alone(repo_copy):
 
 def test_site_loads_nothing_from_other_hosts(built_site):
     external = re.compile(r'<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)="(?:https?:)?//', re.I)
-    for html in built_site.rglob("*.html"):
-        assert not external.search(html.read_text()), f"{html.relative_to(built_site)} loads from another host"
+    for page in built_site.rglob("*.html"):
+        assert not external.search(page.read_text()), f"{page.relative_to(built_site)} loads from another host"
     assert (built_site / "assets" / "javascripts" / "vega-bundle.js").stat().st_size > 100_000
     css = "".join(p.read_text() for p in built_site.rglob("*.css"))
     assert "fonts.googleapis" not in css and "fonts.gstatic" not in css
@@ -171,9 +171,9 @@ def _line_text(site: pathlib.Path, page_dir: pathlib.Path, href: str) -> str:
     assert target.is_file() and target.is_relative_to(site.resolve()), f"{href}: no such page"
     html_text = target.read_text()
     start = html_text.index(f'<span id="{anchor}">')
-    line = html_text[start:html_text.index('<span id="__span-', start + 1)]
-    import html as html_lib
-    return html_lib.unescape(re.sub(r"<[^>]+>", "", line))
+    # the line ends where the next line starts, or with its block (a source is shown in several blocks)
+    end = min(i for i in (html_text.find('<span id="__span-', start + 1), html_text.find("</code>", start)) if i > 0)
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text[start:end]))
 
 
 def test_every_chart_and_table_links_to_the_line_that_made_it(built_site):
@@ -195,6 +195,24 @@ def test_every_chart_and_table_links_to_the_line_that_made_it(built_site):
     # Every chart and table macro of the evidence pages, counted in their Markdown: two links a chart, one a table.
     markdown = "".join(p.read_text() for p in (DOCS / "evidence").glob("*.md"))
     assert links == 2 * markdown.count("{{ chart ") + markdown.count("{{ table ") > 0
+
+
+def test_a_published_source_is_shown_in_one_block_per_top_level_definition(built_site):
+    from analyses._mkdocs_hook import _block_starts
+
+    source = ("import os\n\nX = 1\n\n\n# why f\n# exists\n@decorator\ndef f():\n    pass\n\n"
+              "class C:\n    def method(self):\n        pass\n")
+    # the module head; f from the comments above its decorator; C (its method stays inside)
+    assert _block_starts(source) == [1, 6, 12]
+    # On the built page, every non-blank line of the source is there once, in order, under its own number.
+    path = "analyses/census/analysis.py"
+    page = (built_site / "code" / path / "index.html").read_text()
+    shown = {int(n): _line_text(built_site, built_site, f"code/{path}/#{anchor}")
+             for anchor, n in re.findall(r'<span id="(__span-\d+-(\d+))">', page)}
+    lines = (ROOT / path).read_text().splitlines()
+    assert list(shown) == sorted(shown) and page.count('<div class="highlight"') > 10
+    assert {n: text.rstrip("\n") for n, text in shown.items() if text.strip()} == \
+        {n: line for n, line in enumerate(lines, 1) if line.strip()}
 
 
 # ---------------------------------------------------------------- notebook pages
