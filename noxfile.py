@@ -3,11 +3,13 @@
     nox -s site                  run stale analyses on the CPU, then build the site (the main job)
     nox -s tests                 unit tests, the freshness check, the strict build and the browser test
     nox -s lint                  ruff and actionlint (GitHub workflows)
-    nox -s analyses -- [NAME ...] [--force] [--profile quick|full] [--device auto|cpu|cuda] [--check]
+    nox -s analyses -- [NAME ...] [--force] [--profile quick|full|large] [--device auto|cpu|cuda] [--check]
+                       [--executor ray [--ray-address ADDRESS]] [--dry-run]
     nox -s serve                 preview with live reload on http://127.0.0.1:8000
     nox -s new -- NAME           scaffold a new analysis (package, page, test)
     nox -s census -- PATH ...    parameters, memory and FLOPs of any transformers/diffusers config
-    nox -s bench [-- census]     time the build steps, or the census (medians of several runs)
+    nox -s bench [-- census|ray|lighthouse]  time the build steps, the census, the Ray executor's overhead or
+                                 the site on a phone (medians of several runs)
     nox -s lock                  re-resolve requirements/lock.txt after editing pyproject.toml
 
 Every session shares one virtualenv, .nox/shared: with torch inside it weighs about
@@ -34,6 +36,7 @@ ROOT = pathlib.Path(__file__).parent
 ENV = ROOT / ".nox" / "shared"
 BIN = ENV / "bin"
 LOCK = ROOT / "requirements" / "lock.txt"
+RAY_LOCK = ROOT / "requirements" / "ray.txt"   # the "ray" extra, installed only for --executor ray and its tests
 EXTRAS = "analyses,site,tests,lint,bench"
 TORCH = "torch==2.13.0"
 # torch's CUDA libraries differ between its CPU and CUDA builds (and between CUDA versions): each build
@@ -80,7 +83,16 @@ def run(session: nox.Session, tool: str, *args: str) -> None:
 def analyses(session: nox.Session) -> None:
     """Run stale analyses (or those named) and freeze their results under docs/results/."""
     shared_env(session)
+    if "ray" in session.posargs or "--executor=ray" in session.posargs:
+        install_ray(session)
     run(session, "python", "-m", "analyses", "run", *session.posargs)
+
+
+def install_ray(session: nox.Session) -> None:
+    """Ray at its locked versions, into the shared virtualenv: an option, not part of the default install."""
+    uv = shutil.which("uv")
+    session.run(*([uv, "pip", "install", "--python", str(BIN / "python")] if uv else [str(BIN / "python"), "-m", "pip",
+                  "install"]), "--quiet", "--no-deps", "-r", str(RAY_LOCK), external=True)
 
 
 @nox.session
@@ -103,6 +115,8 @@ def tests(session: nox.Session) -> None:
     """The freshness check, then unit, contract, site and browser tests."""
     shared_env(session)
     run(session, "python", "-m", "analyses", "run", "--check")
+    if os.environ.get("CI"):   # the Ray executor's tests are required in CI; elsewhere they skip without Ray
+        install_ray(session)
     run(session, "python", "-m", "pytest", *session.posargs)
 
 
@@ -140,8 +154,10 @@ def lock(session: nox.Session) -> None:
     """Re-resolve requirements/lock.txt from pyproject.toml (every platform, Python 3.11) with uv."""
     uv = shutil.which("uv") or session.error("nox -s lock needs uv: python3 -m pip install uv")
     LOCK.parent.mkdir(exist_ok=True)
-    session.run(uv, "pip", "compile", "pyproject.toml", "--all-extras", "--universal", "--python-version", "3.11",
-                "--no-header", "--no-annotate", "--quiet", "-o", str(LOCK), external=True)
+    compile_ = [uv, "pip", "compile", "--universal", "--python-version", "3.11", "--no-header", "--no-annotate",
+                "--quiet"]
+    session.run(*compile_, "pyproject.toml", *(f"--extra={e}" for e in EXTRAS.split(",")), "-o", str(LOCK),
+                external=True)
     kept = [line for line in LOCK.read_text().splitlines()
             if line and not line.startswith(("#", *TORCH_BUILD_PACKAGES))]
     LOCK.write_text("# Every package the project installs, at one exact version, for every platform (Python 3.11).\n"
@@ -149,6 +165,11 @@ def lock(session: nox.Session) -> None:
                     "# the torch build that is installed (CPU here, CUDA on a GPU runner: see README).\n"
                     + "\n".join(kept) + "\n")
     session.log(f"{len(kept)} packages locked in {LOCK.relative_to(ROOT)}")
+    # The Ray extra on its own, constrained by the lock so that the packages both install agree.
+    session.run(*compile_, "pyproject.toml", "--extra=ray", "-c", str(LOCK), "-o", str(RAY_LOCK), external=True)
+    RAY_LOCK.write_text("# Ray, for `--executor ray` only (analyses/_executor.py): not part of the default environment. "
+                        "Made by\n# `nox -s lock` from the \"ray\" extra in pyproject.toml, constrained by lock.txt.\n"
+                        + RAY_LOCK.read_text())
 
 
 @nox.session
@@ -158,6 +179,9 @@ def bench(session: nox.Session) -> None:
     shared_env(session)
     if session.posargs[:1] == ["census"]:
         run(session, "python", "benchmarks/census.py", *session.posargs[1:])
+    elif session.posargs[:1] == ["ray"]:
+        install_ray(session)
+        run(session, "python", "benchmarks/ray_overhead.py", *session.posargs[1:])
     elif session.posargs[:1] == ["lighthouse"]:
         if not (NPM / "node_modules" / "lighthouse").is_dir():
             session.run("npm", "install", "--silent", "--prefix", str(NPM), LIGHTHOUSE, external=True)

@@ -1,6 +1,7 @@
 """Command line: ``python -m analyses [run|list|new] ...`` (nox wraps it).
 
-    python -m analyses run [NAME ...] [--force] [--profile quick|full] [--device auto|cpu|cuda] [--check] [--shrink] [--traceback]
+    python -m analyses run [NAME ...] [--force] [--profile quick|full|large] [--device auto|cpu|cuda] [--check] [--shrink] [--traceback]
+                           [--executor local|ray] [--ray-address ADDRESS] [--dry-run] [--accelerator ROW] [--utilisation U]
     python -m analyses list
     python -m analyses new NAME
 """
@@ -26,14 +27,30 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--traceback", action="store_true", help="print the whole stack when an analysis fails")
     run.add_argument("--shrink", action="store_true",
                      help="for tests: apply each Spec's test_overrides (seconds-sized runs; never commit the results)")
+    run.add_argument("--executor", choices=("local", "ray"), default="local",
+                     help="ray: train an analysis's independent runs as tasks on a Ray cluster first, then assemble "
+                          "the results here as a local run would (analyses/_executor.py)")
+    run.add_argument("--ray-address", default=None,
+                     help="the cluster to join (default: RAY_ADDRESS, else a Ray instance started on this machine)")
+    run.add_argument("--dry-run", action="store_true",
+                     help="run nothing; list each analysis's independent runs, their training FLOPs and the time "
+                          "they take on --accelerator at --utilisation")
+    run.add_argument("--accelerator", default="h100_fp32_flops",
+                     help="for --dry-run: the catalog row of the accelerator's peak rate (FLOP/s)")
+    run.add_argument("--utilisation", type=float, default=0.3,
+                     help="for --dry-run: the share of that peak a run is assumed to reach (default 0.3)")
     commands.add_parser("list", help="list analyses with their status")
     new = commands.add_parser("new", help="scaffold a new analysis: package, page and test")
     new.add_argument("name")
     args = parser.parse_args(argv)
 
     if args.command == "run":
+        if args.dry_run:
+            return _runner.dry_run(args.names, args.profile, args.device, args.shrink, args.accelerator,
+                                   args.utilisation)
         return _runner.run(args.names, force=args.force, profile=args.profile, device=args.device, check=args.check,
-                           shrink=args.shrink, full_traceback=args.traceback)
+                           shrink=args.shrink, full_traceback=args.traceback, executor=args.executor,
+                           address=args.ray_address)
     if args.command == "list":
         for name in _runner.names():
             found, _ = _runner.status(name)

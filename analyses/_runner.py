@@ -53,7 +53,7 @@ import traceback
 import types
 import typing
 
-from analyses import catalog
+from analyses import _executor, catalog
 from analyses._results import Results
 from analyses._spec import External, Spec
 from analyses.arguments import ARGUMENTS
@@ -902,8 +902,47 @@ def _run_analysis(name: str, wanted: str, device: str, device_name: str, force: 
     return True
 
 
+def _on_ray(name: str, wanted: str, device: str, shrink: bool, address: str | None) -> bool:
+    """Train an analysis's independent runs on a Ray cluster; False, after one line on stderr, when that failed."""
+    analysis = spec(name)
+    try:
+        jobs = _executor.jobs_of(name, profile_params(analysis, wanted, shrink), analysis.seed, device)
+        print(f"{name}: training its {len(jobs)} runs on Ray, then assembling the results here", flush=True)
+        _executor.run_on_ray(jobs, address)
+    except Exception as error:
+        print(f"error: analysis '{name}' failed on Ray ({type(error).__name__}: {error}); its previous results are "
+              "untouched; the runs that finished keep their checkpoints", file=sys.stderr)
+        return False
+    return True
+
+
+def dry_run(selected: list[str], profile: str | None, device: str, shrink: bool, accelerator: str,
+            utilisation: float) -> int:
+    """--dry-run: each chosen analysis's independent runs and what they cost; nothing runs."""
+    try:
+        plan = _plan(selected or names(), profile)
+        peak = catalog.load().get(accelerator)
+        if peak is None or peak.unit != "FLOP/s":
+            raise AnalysisError(f"--accelerator {accelerator}: not a catalog row of a rate in FLOP/s (try "
+                                "h100_fp32_flops, in analyses/catalog/cross_modal.yaml)")
+    except (AnalysisError, catalog.CatalogError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    planned = "cpu" if device == "cpu" else "cuda"   # a plan for an accelerator unless the CPU is asked for
+    for name, wanted in plan.items():
+        analysis = spec(name)
+        try:
+            jobs = _executor.jobs_of(name, profile_params(analysis, wanted, shrink), analysis.seed, planned)
+        except ValueError as error:
+            print(f"{name}: {error}")
+            continue
+        print(_executor.plan(name, wanted, jobs, peak.value, f"{accelerator} ({peak.source})", utilisation) + "\n")
+    return 0
+
+
 def run(selected: list[str], force: bool = False, profile: str | None = None, device: str = "auto",
-        check: bool = False, shrink: bool = False, full_traceback: bool = False) -> int:
+        check: bool = False, shrink: bool = False, full_traceback: bool = False, executor: str = "local",
+        address: str | None = None) -> int:
     """The command line's work; returns the exit status.
 
     Without ``profile`` each analysis keeps the profile its results were made with; a stale result of a
@@ -931,6 +970,9 @@ def run(selected: list[str], force: bool = False, profile: str | None = None, de
                 continue
         except (AnalysisError, catalog.CatalogError) as error:
             print(f"error: analysis '{name}': {error}", file=sys.stderr)
+            failed.append(name)
+            continue
+        if executor == "ray" and not _on_ray(name, wanted, device, shrink, address):
             failed.append(name)
             continue
         if not _run_analysis(name, wanted, device, device_name, force, shrink, full_traceback):

@@ -63,6 +63,10 @@ def fortunes_fixture(tmp_path):
 @pytest.fixture
 def repo_copy(tmp_path):
     """A throwaway copy of the parts of the repository the runner and the site build use."""
+    return copy_repo(tmp_path)
+
+
+def copy_repo(tmp_path) -> pathlib.Path:
     dest = tmp_path / "repo"
     dest.mkdir()
     for name in ("analyses", "docs", "tests"):

@@ -37,7 +37,12 @@ def test_gpu_workflow_runs_only_by_hand_and_never_for_forks():
     assert "self-hosted" in job["runs-on"] and "gpu" in job["runs-on"]
     assert "!github.event.repository.fork" in job["if"]
     commands = " ".join(step.get("run", "") for step in job["steps"])
-    assert "--profile full --device cuda" in commands
+    assert workflow["on"]["workflow_dispatch"]["inputs"]["profile"]["default"] == "full"
+    assert '--profile "$PROFILE" --device cuda --force' in commands
+    # Through a Ray cluster only when asked, its address a secret, the plan and its cost printed first.
+    on_ray = next(step for step in job["steps"] if "--executor ray" in step.get("run", ""))
+    assert on_ray["if"] == "${{ inputs.ray_cluster }}" and on_ray["env"]["RAY_ADDRESS"] == "${{ secrets.RAY_ADDRESS }}"
+    assert on_ray["run"].index("--dry-run") < on_ray["run"].index("--executor ray")
 
 
 def test_jobs_that_check_or_refresh_results_run_on_debian_12():

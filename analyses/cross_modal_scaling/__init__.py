@@ -66,5 +66,18 @@ SPEC = Spec(
                             "log_every": 500},
                  "held_out": 8192, "classifier_epochs": 10, "image_samples_per_class": 50, "text_samples": 64,
                  "text_sample_bytes": 256, "bootstrap": 1000, "within": [0.10, 0.05, 0.01], "good_enough": [0.5, 0.75, 0.9]},
+        # For a cluster (`--executor ray`, analyses/_executor.py), to see whether text has a floor at this recipe:
+        # eight sizes from 98k to 113M non-embedding parameters, 16×16 images beside 8×8, 20,000 steps of 128
+        # sequences, three seeds for the three smallest sizes. The learning rate is nanoGPT's for its 124M
+        # GPT-2. `--dry-run` prints its cost. The largest text runs see 5.8 tokens a parameter, short of the
+        # ~20 of Hoffmann et al. 2022, and the text is 4 MB, so they repeat it ~160 times: near-converged
+        # only on this corpus.
+        "large": {"image_sides": [8, 16], "levels": 16, "text_context": 256,
+                  "sizes": [[2, 64], [4, 128], [6, 256], [8, 384], [10, 512], [12, 640], [12, 768], [16, 768]],
+                  "seeded_sizes": 3, "extra_seeds": 2,
+                  "recipe": {"steps": 20000, "batch": 128, "learning_rate": 0.0006, "warmup": 1000,
+                             "checkpoint_every": 1000, "log_every": 500},
+                  "held_out": 8192, "classifier_epochs": 10, "image_samples_per_class": 50, "text_samples": 64,
+                  "text_sample_bytes": 256, "bootstrap": 1000, "within": [0.10, 0.05, 0.01], "good_enough": [0.5, 0.75, 0.9]},
     },
 )

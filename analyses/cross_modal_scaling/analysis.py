@@ -9,10 +9,13 @@ run(ctx) reads the inputs, trains and judges every size, fits the laws, then rec
 and draws the charts; each step is a function below that takes plain inputs and returns records.
 """
 
+import ast
 import dataclasses
+import functools
 import hashlib
 import inspect
 import math
+import os
 import pathlib
 import time
 from collections.abc import Callable
@@ -25,7 +28,9 @@ from analyses import _datasets
 from analyses._style import MODALITY_COLOURS, modality_scale
 from analyses.cross_modal_scaling import SPEC, Recipe, data, fit, judges, model, train
 
-CACHE = pathlib.Path(".cache/cross_modal_scaling")      # checkpoints of runs, so an interrupted sweep resumes
+# Checkpoints of runs, so an interrupted sweep resumes; ESSAY_CHECKPOINTS moves them to a path every node of a
+# cluster shares (analyses/_executor.py).
+CACHE = pathlib.Path(os.environ.get("ESSAY_CHECKPOINTS", ".cache")) / "cross_modal_scaling"
 # Fashion-MNIST's class names in label order, from its README (github.com/zalandoresearch/fashion-mnist).
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 # The judge whose score decides "good enough", one per modality: images have one judge, text has two and
@@ -200,13 +205,8 @@ def run(ctx) -> None:
     peak = matmul_flops_per_second(ctx.device)
 
     ctx.step("data: Fashion-MNIST sequences, text streams, the judges' references")
-    fashion = {split: _datasets.fashion_mnist(ctx, split) for split in ("train", "t10k")}
-    modalities = []
-    for side in p["image_sides"]:
-        images = image_task(fashion, side, p["levels"], p["held_out"])
-        modalities.append((images, image_judge(images, p["levels"], p["classifier_epochs"], ctx.seed)))
-    text = text_task(_datasets.fortunes(ctx.data(_datasets.FORTUNES.path)), p["text_context"], p["held_out"], ctx.seed)
-    modalities.append((text, text_judge(text, p["text_sample_bytes"], ctx.seed)))
+    modalities = [(task, image_judge(task, p["levels"], p["classifier_epochs"], ctx.seed) if isinstance(task, Images)
+                   else text_judge(task, p["text_sample_bytes"], ctx.seed)) for task in tasks(p, ctx.seed, ctx.data)]
 
     sweep = train_and_judge(ctx.step, modalities, p, peak, ctx.device, ctx.seed)   # one step per run
 
@@ -225,6 +225,15 @@ def run(ctx) -> None:
 
 
 # ---------------------------------------------------------------- data and judges
+
+def tasks(p: dict, seed: int, path: Callable[[str], pathlib.Path]) -> list[Images | Text]:
+    """Each modality's task: images at every side, then text. Files open through ``path``: ctx.data in a run
+    (declared inputs), the plain path on a cluster's worker."""
+    fashion = {split: _datasets.read_idx(*(path(f.path) for f in _datasets.FASHION_MNIST[split]))
+               for split in ("train", "t10k")}
+    images = [image_task(fashion, side, p["levels"], p["held_out"]) for side in p["image_sides"]]
+    return [*images, text_task(_datasets.fortunes(path(_datasets.FORTUNES.path)), p["text_context"], p["held_out"], seed)]
+
 
 def image_task(fashion: dict, side: int, levels: int, held_out: int) -> Images:
     """Fashion-MNIST at side×side as a task. ``fashion``: split -> (images (N, 28, 28) uint8, labels (N,))."""
@@ -325,6 +334,54 @@ def train_and_judge(announce: Callable[[str], None], modalities: list[tuple], p:
             side = task_data.side
             sweep.image_samples += _pixels(real_images(task_data, p["levels"]), side, f"{side}×{side}, real images")
     return sweep
+
+
+# ---------------------------------------------------------------- the sweep on a cluster (analyses/_executor.py)
+
+FASHION_TRAINING_IMAGES = 60_000      # Fashion-MNIST's training split (github.com/zalandoresearch/fashion-mnist)
+
+
+def jobs(p: dict, seed: int, device: str) -> list[dict]:
+    """Every training run of the sweep as an independent job, in train_and_judge's order: a job trains one run
+    into the checkpoint folder that train_one then finds finished."""
+    recipe, sizes = Recipe(**p["recipe"]), [model.Size(*s) for s in p["sizes"]]
+    text_bytes = len(data.text_streams(_datasets.fortunes(pathlib.Path(_datasets.FORTUNES.path)))[0])
+    modalities = [(f"images {side}×{side}", side, side * side, FASHION_TRAINING_IMAGES * side * side)
+                  for side in p["image_sides"]] + [("text", 0, p["text_context"], text_bytes)]
+    found = []
+    for name, side, context, stream in modalities:
+        for _, size, run_seed in every_run(sizes, p["seeded_sizes"], p["extra_seeds"]):
+            with torch.device("meta"):   # counted, not built: a 100M-parameter model allocates nothing here
+                net = model.GPT(size, 256, context)
+            tokens = recipe.steps * recipe.batch * context
+            found.append({"name": f"{name}: {size.layers} layers × {size.width} wide, seed {run_seed}",
+                          "function": "analyses.cross_modal_scaling.analysis:train_job",
+                          "args": (p, seed, side, size.layers, size.width, run_seed, device),
+                          "flops": net.training_flops_per_token() * tokens, "tokens": tokens, "stream": stream,
+                          "gpus": gpu_share(net.non_embedding_parameters(), device)})
+    return found
+
+
+def gpu_share(parameters: int, device: str) -> float:
+    """The share of one GPU a run asks for, so that Ray packs small runs several to a GPU: a rule of thumb
+    by non-embedding parameters, sized for 80 GB GPUs, not a measurement. None on the CPU."""
+    if device != "cuda":
+        return 0
+    return 0.125 if parameters < 1e6 else 0.25 if parameters < 1e7 else 0.5 if parameters < 5e7 else 1.0
+
+
+def train_job(p: dict, seed: int, side: int, layers: int, width: int, run_seed: int, device: str,
+              log: Callable[[str], None]) -> None:
+    """On a cluster's worker: train one run of the sweep (side 0: text) into its checkpoint folder."""
+    task = next(t for t in _worker_tasks(repr(p), seed) if (t.side if isinstance(t, Images) else 0) == side).task
+    size, recipe = model.Size(layers, width), Recipe(**p["recipe"])
+    train.train(task, size, recipe, run_seed, device, run_folder(task, size, recipe, run_seed, device), log)
+
+
+@functools.cache
+def _worker_tasks(params: str, seed: int) -> list[Images | Text]:
+    """The tasks, built once a worker process (params as their repr, to be hashable)."""
+    return tasks(ast.literal_eval(params), seed, pathlib.Path)
 
 
 def train_one(task: train.Task, size: model.Size, recipe: Recipe, seed: int, device: str,
