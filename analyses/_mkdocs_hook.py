@@ -703,15 +703,17 @@ def _needs(name: str) -> str:
 
 
 def m_references(page):
+    """Every catalog row, by file: one entry each, a list rather than a table, so that it reads on a phone and the
+    browser lays out only the entries in view (essay.css)."""
     out = []
     for file in sorted({r.file for r in state["catalog"].values()}):
-        out.append(f"### Catalog `{file}.yaml`\n\n| id | figure | what it counts | source | where |\n|---|---|---|---|---|")
+        out.append(f'### Catalog `{file}.yaml`\n\n<div class="references" markdown>\n')
         for row in sorted((r for r in state["catalog"].values() if r.file == file), key=lambda r: r.id):
             figure = _number_text(row.value, row.unit, row.low, row.high, {"range": True} if row.low is not None else {})
-            out.append(f'| <span id="{row.id}"></span>`{row.id}` | {figure} ({row.kind.replace("_", " ")}) | '
-                       f"{row.counts.replace('|', '/')} | [{row.source.replace('|', '/')}]({row.url}) | "
-                       f"{row.locator.replace('|', '/')} (read {row.accessed}) |")
-        out.append("")
+            out.append(f'- <span id="{row.id}"></span>**{figure}** ({row.kind.replace("_", " ")}): '
+                       f"{row.counts.rstrip('.')}.<br>[{row.source}]({row.url}), {row.locator} (read {row.accessed}). "
+                       f"`{row.id}`")
+        out.append("\n</div>\n")
     return "\n".join(out)
 
 

@@ -215,6 +215,20 @@ def test_a_published_source_is_shown_in_one_block_per_top_level_definition(built
         {n: line for n, line in enumerate(lines, 1) if line.strip()}
 
 
+def test_the_references_list_every_cited_figure_once_with_its_source(built_site):
+    from analyses import catalog
+
+    page = (built_site / "references" / "index.html").read_text()
+    entries = re.findall(r'<li><span id="([a-z0-9_]+)"></span>(.*?)</li>', page, re.S)
+    rows = catalog.load()
+    assert sorted(i for i, _ in entries) == sorted(rows)
+    for row_id, entry in entries:
+        row = rows[row_id]
+        assert f'<a href="{html.escape(row.url)}">' in entry and f"(read {row.accessed})" in entry, row_id
+    h100 = dict(entries)["h100_fp32_flops"]   # the datasheet's 67 teraFLOPS, as the page prints it
+    assert h100.startswith("<strong>67 trillion FLOP/s</strong> (upper bound)")
+
+
 # ---------------------------------------------------------------- notebook pages
 
 NOTEBOOK_PAGE_BUDGET = 200_000   # bytes of HTML per notebook page; its charts load lazily, as on every page
