@@ -279,9 +279,11 @@ def on_post_page(output, page, config):
 
 def _deferred_blocks(output: str) -> str:
     """Tables and code blocks the browser may leave unstyled and unlaid until they scroll near (essay.css): each
-    table in a block of its own, and each code block told its height in lines, so that the space kept for it is
-    its real size (a code line is 1.19em of the block's font, plus 1.3em of padding: measured in Chromium)."""
-    output = re.sub(r"<table>.*?</table>", r'<div class="table-block">\g<0></div>', output, flags=re.S)
+    table in a block of its own that knows its rows, and each code block told its height in lines, so that the
+    space kept for each is near its real size (a code line is 1.19em of the block's font, plus 1.3em of padding:
+    measured in Chromium) and the page below does not jump when they are drawn."""
+    output = re.sub(r"<table>.*?</table>", lambda table: f'<div class="table-block" style="--rows: '
+                    f'{table.group(0).count("<tr")}">{table.group(0)}</div>', output, flags=re.S)
     pieces = re.split(r'(<div class="(?:[\w-]+ )*highlight">)', output)
     for i in range(1, len(pieces), 2):
         lines = pieces[i + 1][:pieces[i + 1].find("</code>")].count('<span id="__span-')

@@ -364,7 +364,7 @@ def jobs(p: dict, seed: int, device: str) -> list[dict]:
 
 def gpu_share(parameters: int, device: str) -> float:
     """The share of one GPU a run asks for, so that Ray packs small runs several to a GPU: a rule of thumb
-    by non-embedding parameters, sized for 80 GB GPUs, not a measurement. None on the CPU."""
+    by non-embedding parameters, sized for 80 GB GPUs, not a measurement. No GPU on the CPU."""
     if device != "cuda":
         return 0
     return 0.125 if parameters < 1e6 else 0.25 if parameters < 1e7 else 0.5 if parameters < 5e7 else 1.0
